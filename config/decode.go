@@ -1,0 +1,216 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// maxDepth bounds the nesting the decoder follows, so that an alias that
+// contains itself ends in a problem instead of a stack overflow.
+const maxDepth = 32
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// decoder fills the configuration types from a yaml.Node tree, strictly:
+// every unknown key, repeated key and value of the wrong kind becomes a
+// Problem with its line, and decoding goes on past it. It remembers the node
+// of every path it sees so that validation can tell set keys from absent
+// ones and give lines to its own problems.
+type decoder struct {
+	nodes map[string]*yaml.Node
+	bad   map[string]bool // paths whose value could not be decoded
+	probs Errors
+}
+
+func newDecoder() *decoder {
+	return &decoder{nodes: map[string]*yaml.Node{}, bad: map[string]bool{}}
+}
+
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.bad[path] = true
+	d.probs = append(d.probs, Problem{Line: n.Line, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node holds, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return strconv.Quote(n.Value)
+	}
+}
+
+// decode stores n into v, which must be settable.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
+	if depth > maxDepth {
+		d.fail(n, path, "nested too deeply (an alias that contains itself?)")
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		d.decode(n.Alias, v, path, depth+1)
+		return
+	}
+	d.nodes[path] = n
+	v.SetZero()
+	if isNull(n) {
+		return
+	}
+	switch {
+	case v.Type() == durationType:
+		d.scalar(n, path, "a duration", func() error {
+			dur, err := parseDuration(n.Value)
+			v.SetInt(int64(dur))
+			return err
+		})
+	case v.Kind() == reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			d.fail(n, path, "expected a mapping, got %s", describe(n))
+			return
+		}
+		d.mapping(n, v, path, depth, map[string]int{})
+	case v.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.fail(n, path, "expected a list, got %s", describe(n))
+			return
+		}
+		v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
+		for i, item := range n.Content {
+			d.decode(item, v.Index(i), indexed(path, i), depth+1)
+		}
+	case v.Kind() == reflect.String:
+		d.scalar(n, path, "a string", func() error { v.SetString(n.Value); return nil })
+	case v.Kind() == reflect.Int:
+		d.scalar(n, path, "an integer", func() error { return n.Decode(v.Addr().Interface()) })
+	case v.Kind() == reflect.Float64:
+		d.scalar(n, path, "a number", func() error { return n.Decode(v.Addr().Interface()) })
+	case v.Kind() == reflect.Bool:
+		d.scalar(n, path, "true or false", func() error { return n.Decode(v.Addr().Interface()) })
+	default:
+		panic("config: no decoding for " + v.Type().String())
+	}
+}
+
+// scalar checks that n is a scalar and runs set, reporting its failure as
+// "<value> is not <what>".
+func (d *decoder) scalar(n *yaml.Node, path, what string, set func() error) {
+	if n.Kind != yaml.ScalarNode {
+		d.fail(n, path, "expected %s, got %s", what, describe(n))
+		return
+	}
+	if err := set(); err != nil {
+		d.fail(n, path, "%q is not %s", n.Value, what)
+	}
+}
+
+// mapping decodes the keys of n into the struct v. Merge keys (<<) are
+// applied first, so that the mapping's own keys override them; seen holds
+// the line of each key already set directly in this mapping.
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int, seen map[string]int) {
+	fields, names := structFields(v.Type())
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if key := n.Content[i]; key.ShortTag() == "!!merge" {
+			d.merge(n.Content[i+1], v, path, depth)
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if key.ShortTag() == "!!merge" {
+			continue
+		}
+		if key.Kind != yaml.ScalarNode {
+			d.fail(key, path, "keys must be strings, got %s", describe(key))
+			continue
+		}
+		kpath := joinKey(path, key.Value)
+		if first, ok := seen[key.Value]; ok {
+			d.fail(key, kpath, "key is set twice (first at line %d)", first)
+			continue
+		}
+		seen[key.Value] = key.Line
+		idx, ok := fields[key.Value]
+		if !ok {
+			d.fail(key, kpath, "unknown key (valid: %s)", strings.Join(names, ", "))
+			continue
+		}
+		if _, merged := d.nodes[kpath]; merged {
+			d.forget(kpath) // the key overrides a merged value
+		}
+		d.decode(val, v.Field(idx), kpath, depth+1)
+	}
+}
+
+// merge applies the value of a merge key: a mapping or a list of mappings.
+func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string, depth int) {
+	for n.Kind == yaml.AliasNode && depth <= maxDepth {
+		n, depth = n.Alias, depth+1
+	}
+	switch {
+	case depth > maxDepth:
+		d.fail(n, path, "nested too deeply (an alias that contains itself?)")
+	case n.Kind == yaml.MappingNode:
+		d.mapping(n, v, path, depth+1, map[string]int{})
+	case n.Kind == yaml.SequenceNode:
+		// Earlier mappings in the list win, so they are applied last.
+		for i := len(n.Content) - 1; i >= 0; i-- {
+			d.merge(n.Content[i], v, path, depth+1)
+		}
+	default:
+		d.fail(n, path, "a merge key (<<) needs a mapping, got %s", describe(n))
+	}
+}
+
+// forget drops what is known of path and everything below it.
+func (d *decoder) forget(path string) {
+	for p := range d.nodes {
+		if under(p, path) {
+			delete(d.nodes, p)
+			delete(d.bad, p)
+		}
+	}
+}
+
+// structFields maps the yaml names of t's fields to their index, and lists
+// the names in declaration order.
+func structFields(t reflect.Type) (map[string]int, []string) {
+	fields := map[string]int{}
+	var names []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fields[name] = i
+		names = append(names, name)
+	}
+	return fields, names
+}
+
+// parseDuration accepts Go durations ("1h30m", "-5s") and Prometheus ones,
+// which add the units d, w and y ("7d").
+func parseDuration(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	d, err := model.ParseDurationAllowNegative(s)
+	return time.Duration(d), err
+}
