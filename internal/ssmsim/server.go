@@ -1,0 +1,278 @@
+package ssmsim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
+)
+
+// Options configure a Server.
+type Options struct {
+	// DefaultAccount is the account of access keys not in AccessKeys
+	// (default "123456789012").
+	DefaultAccount string
+	// AccessKeys maps access key ids to account ids.
+	AccessKeys map[string]string
+	// DeniedRoles are role ARNs for which STS AssumeRole answers AccessDenied.
+	DeniedRoles []string
+	// RequestsPerSecond is each account's SSM request rate; above it requests
+	// answer ThrottlingException. 0 means unlimited.
+	RequestsPerSecond float64
+	// Burst is the token bucket size (default: RequestsPerSecond rounded up, at least 1).
+	Burst int
+	// Faults are injected into SSM requests.
+	Faults Faults
+	// Now is the simulator's clock (default time.Now).
+	Now func() time.Time
+	// MaxBodyBytes bounds request bodies (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+const (
+	defaultAccount      = "123456789012"
+	defaultMaxBodyBytes = 1 << 20
+	formContentType     = "application/x-www-form-urlencoded"
+	ssmTargetPrefix     = "AmazonSSM."
+)
+
+// Server is an in-memory fake of the SSM Automation read API and STS
+// AssumeRole, speaking the services' wire protocols.
+type Server struct {
+	store    *Store
+	opts     Options
+	tokens   tokenCodec
+	faults   *faultState
+	metrics  *simMetrics
+	registry *prometheus.Registry
+	promHTTP http.Handler
+	denied   map[string]bool
+
+	keysMu sync.RWMutex
+	keys   map[string]string
+
+	limMu    sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+// call is one SSM request on its way through an operation.
+type call struct {
+	op      string
+	account string
+	region  string
+	body    []byte
+}
+
+// ssmOperations are the SSM operations the simulator answers.
+var ssmOperations = map[string]func(*Server, *call) (any, *apiError){
+	"DescribeAutomationStepExecutions": (*Server).describeStepExecutions,
+	"DescribeAutomationExecutions":     (*Server).describeExecutions,
+	"GetAutomationExecution":           (*Server).getExecution,
+}
+
+// New returns a Server answering from store (a new empty store when nil).
+func New(store *Store, opts Options) *Server {
+	if store == nil {
+		store = NewStore()
+	}
+	if opts.DefaultAccount == "" {
+		opts.DefaultAccount = defaultAccount
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if opts.RequestsPerSecond > 0 && opts.Burst <= 0 {
+		opts.Burst = max(1, int(math.Ceil(opts.RequestsPerSecond)))
+	}
+	s := &Server{
+		store:    store,
+		opts:     opts,
+		tokens:   newTokenCodec(),
+		faults:   newFaultState(opts.Faults),
+		metrics:  newSimMetrics(),
+		registry: prometheus.NewRegistry(),
+		denied:   map[string]bool{},
+		keys:     map[string]string{},
+		limiters: map[string]*rate.Limiter{},
+	}
+	maps.Copy(s.keys, opts.AccessKeys)
+	for _, arn := range opts.DeniedRoles {
+		s.denied[arn] = true
+	}
+	s.registry.MustRegister(s.metrics)
+	s.promHTTP = promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	return s
+}
+
+// SetFaults replaces the faults injected from now on and reseeds their
+// random source. It is safe to call while serving.
+func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
+
+// ServeHTTP answers POST / as SSM (AWS JSON 1.1) or STS (AWS Query), and
+// GET /metrics with the simulator's metrics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.promHTTP.ServeHTTP(w, r)
+		return
+	}
+	reqID := newRequestID()
+	if r.Method != http.MethodPost || r.URL.Path != "/" {
+		err := newAPIError(codeUnknownOperation, "%s %s is not an operation of this service.", r.Method, r.URL.Path)
+		err.Status = http.StatusNotFound
+		s.metrics.request(operationUnknown, writeAPIError(w, reqID, err))
+		return
+	}
+	body, tooLarge := s.readBody(w, r)
+	query := mediaType(r) == formContentType
+	var form url.Values
+	var op string
+	if query {
+		form, _ = url.ParseQuery(string(body))
+		op = stsOperation(form)
+	} else {
+		op = ssmOperation(r.Header.Get("X-Amz-Target"))
+	}
+	label := op
+	if label == "" {
+		label = operationUnknown
+	}
+	if d := s.faults.delay(); d > 0 {
+		s.metrics.fault(faultLatency)
+		if sleepContext(r.Context(), d) != nil {
+			s.metrics.request(label, codeCanceled)
+			return
+		}
+	}
+	var code string
+	if query {
+		code = s.serveQuery(w, r, reqID, form, tooLarge)
+	} else {
+		code = s.serveJSON(w, r, reqID, &call{op: op, body: body}, tooLarge)
+	}
+	s.metrics.request(label, code)
+}
+
+// serveJSON answers an AWS JSON 1.1 request and returns the code answered.
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, reqID string, c *call, tooLarge bool) string {
+	fail := func(err *apiError) string { return writeAPIError(w, reqID, err) }
+	if tooLarge {
+		return fail(newAPIError(codeTooLarge, "Request body must not exceed %d bytes.", s.opts.MaxBodyBytes))
+	}
+	if mt := mediaType(r); mt != jsonContentType {
+		return fail(newAPIError(codeUnknownOperation, "Content-Type %q is not supported; use %s.", mt, jsonContentType))
+	}
+	scope, err := parseSigV4(r)
+	if err != nil {
+		return fail(err)
+	}
+	handler := ssmOperations[c.op]
+	if handler == nil {
+		return fail(newAPIError(codeUnknownOperation, "Operation %q is not supported.", r.Header.Get("X-Amz-Target")))
+	}
+	c.account, c.region = s.accountFor(scope.accessKey), scope.region
+	if !s.allow(c.account) {
+		return fail(newAPIError(codeThrottling, "Rate exceeded"))
+	}
+	if code := s.faults.errorCode(); code != "" {
+		s.metrics.fault(code)
+		return fail(newAPIError(code, "%s", defaultMessage(code)))
+	}
+	out, err := handler(s, c)
+	if err != nil {
+		return fail(err)
+	}
+	body, encErr := encodeJSON(out)
+	if encErr != nil {
+		return fail(newAPIError(codeInternal, "%s", defaultMessage(codeInternal)))
+	}
+	if s.faults.malformed() {
+		s.metrics.fault(faultMalformed)
+		body = body[:max(1, len(body)/2)]
+	}
+	writeRaw(w, reqID, http.StatusOK, jsonContentType, body)
+	return codeOK
+}
+
+// allow takes a token from the account's bucket.
+func (s *Server) allow(account string) bool {
+	if s.opts.RequestsPerSecond <= 0 {
+		return true
+	}
+	s.limMu.Lock()
+	l := s.limiters[account]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(s.opts.RequestsPerSecond), s.opts.Burst)
+		s.limiters[account] = l
+	}
+	s.limMu.Unlock()
+	return l.AllowN(s.opts.Now(), 1)
+}
+
+// readBody reads the request body, reporting whether it exceeds MaxBodyBytes.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		return nil, true
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	return body, errors.As(err, &tooLarge)
+}
+
+// decodeInput decodes an operation's JSON input; an empty body is an empty
+// input, anything that is not one JSON object answers SerializationException.
+func decodeInput(body []byte, v any) *apiError {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err := dec.Decode(v)
+	if err == nil && dec.Decode(&json.RawMessage{}) != io.EOF {
+		err = errors.New("unexpected data after the request object")
+	}
+	if err != nil {
+		return newAPIError(codeSerialization, "Unable to parse the request body: %v", err)
+	}
+	return nil
+}
+
+func ssmOperation(target string) string {
+	name, ok := strings.CutPrefix(target, ssmTargetPrefix)
+	if !ok || ssmOperations[name] == nil {
+		return ""
+	}
+	return name
+}
+
+func mediaType(r *http.Request) string {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// newRequestID returns a random UUID-shaped request id.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
