@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
+)
+
+func routes(o *options, base *prometheus.Registry, exp *collector.Exporter, reloads chan chan error, logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(o.telemetryPath, metricsHandler(o, base, exp, logger))
+	mux.Handle("/probe", probeHandler(o, exp, logger))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy.") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready.") })
+	mux.HandleFunc("/-/reload", reloadHandler(reloads))
+	if o.telemetryPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name:        "SSM Automation Exporter",
+			Description: "Prometheus exporter for AWS Systems Manager Automation step executions",
+			Version:     version.Info(),
+			Links: []web.LandingLinks{
+				{Address: o.telemetryPath, Text: "Metrics"},
+				{Address: "/probe?target=" + firstOr(exp.Targets(), ""), Text: "Probe one target"},
+			},
+		})
+		if err != nil {
+			logger.Error("landing page", "err", err)
+		} else {
+			mux.Handle("/", landing)
+		}
+	}
+	return mux
+}
+
+func firstOr(list []string, def string) string {
+	if len(list) > 0 {
+		return list[0]
+	}
+	return def
+}
+
+// scrapeContext derives the scrape deadline from Prometheus's header minus
+// the offset, or the default timeout.
+func scrapeContext(r *http.Request, o *options) (context.Context, context.CancelFunc) {
+	timeout := o.defaultTimeout
+	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
+		if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+			timeout = time.Duration(s*float64(time.Second)) - o.timeoutOffset
+		}
+	}
+	if timeout <= 0 {
+		timeout = 100 * time.Millisecond
+	}
+	return context.WithTimeout(r.Context(), timeout)
+}
+
+var handlerOpts = promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: false}
+
+func metricsHandler(o *options, base *prometheus.Registry, exp *collector.Exporter, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gatherers := prometheus.Gatherers{base}
+		if o.includeTargets {
+			ctx, cancel := scrapeContext(r, o)
+			defer cancel()
+			reg := prometheus.NewRegistry()
+			if err := reg.Register(exp.Scrape(ctx, nil)); err != nil {
+				logger.Error("registering scrape collector", "err", err)
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			gatherers = append(gatherers, reg)
+		}
+		opts := handlerOpts
+		opts.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelError)
+		promhttp.HandlerFor(gatherers, opts).ServeHTTP(w, r)
+	})
+}
+
+func probeHandler(o *options, exp *collector.Exporter, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.URL.Query().Get("target")
+		if !exp.HasTarget(target) {
+			names := exp.Targets()
+			sort.Strings(names)
+			msg := "missing target parameter"
+			if target != "" {
+				msg = fmt.Sprintf("unknown target %q", target)
+			}
+			http.Error(w, fmt.Sprintf("%s; valid targets: %s", msg, strings.Join(names, ", ")), http.StatusBadRequest)
+			return
+		}
+		ctx, cancel := scrapeContext(r, o)
+		defer cancel()
+		reg := prometheus.NewRegistry()
+		if err := reg.Register(exp.Scrape(ctx, []string{target})); err != nil {
+			logger.Error("registering probe collector", "err", err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		promhttp.HandlerFor(reg, handlerOpts).ServeHTTP(w, r)
+	})
+}
+
+func reloadHandler(reloads chan chan error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
+			return
+		}
+		reply := make(chan error, 1)
+		select {
+		case reloads <- reply:
+		case <-r.Context().Done():
+			return
+		}
+		if err := <-reply; err != nil {
+			http.Error(w, fmt.Sprintf("failed to reload config: %s", err), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "Configuration reloaded.")
+	}
+}

@@ -1,0 +1,232 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// API is the part of the SSM client the collector uses. The SDK's paginators
+// accept it, so everything goes through the real client in production and in
+// tests (against the simulator).
+type API interface {
+	ssm.DescribeAutomationStepExecutionsAPIClient
+	ssm.DescribeAutomationExecutionsAPIClient
+}
+
+// clientKey identifies one SSM client: everything that changes how it
+// signs, where it sends and how it retries.
+type clientKey struct {
+	endpoint, stsEndpoint string
+	region                string
+	roleARN, externalID   string
+	sessionName           string
+	api                   config.API
+}
+
+// limiterKey identifies one AWS throttling domain: an account and a region.
+type limiterKey struct{ account, region string }
+
+// Clients builds SSM clients once per (role, region, endpoint) and reuses
+// them across scrapes and reloads. Token buckets are shared per (account,
+// region) by every client that uses that account and region.
+type Clients struct {
+	base    aws.Config
+	metrics *apiMetrics
+	logger  *slog.Logger
+
+	mu       sync.Mutex
+	clients  map[clientKey]*ssm.Client
+	limiters map[limiterKey]*adaptiveLimiter
+}
+
+// NewClients loads the SDK's default configuration (environment, shared
+// profile, web identity, container and instance roles) once.
+func NewClients(ctx context.Context, m *apiMetrics, logger *slog.Logger) (*Clients, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return &Clients{
+		base:     cfg,
+		metrics:  m,
+		logger:   logger,
+		clients:  map[clientKey]*ssm.Client{},
+		limiters: map[limiterKey]*adaptiveLimiter{},
+	}, nil
+}
+
+// For returns the client of an expanded target, building it on first use.
+func (c *Clients) For(t config.ExpandedTarget, api config.API) API {
+	key := clientKey{
+		endpoint: t.Target.Endpoint, stsEndpoint: t.Target.STSEndpoint,
+		region: t.Region, roleARN: t.RoleARN, externalID: t.Target.ExternalID,
+		sessionName: t.Target.SessionName, api: api,
+	}
+	account := t.AccountID
+	if account == "" {
+		account = "default"
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lk := limiterKey{account: account, region: t.Region}
+	lim := c.limiters[lk]
+	if lim == nil {
+		lim = newAdaptiveLimiter(api.RequestsPerSecond, api.Burst)
+		c.limiters[lk] = lim
+	} else {
+		lim.Configure(api.RequestsPerSecond, api.Burst)
+	}
+	if cl := c.clients[key]; cl != nil {
+		return cl
+	}
+	cl := c.build(key, lim)
+	c.clients[key] = cl
+	return cl
+}
+
+// Prune forgets clients that no expanded target uses any more.
+func (c *Clients) Prune(keep []config.ExpandedTarget, api config.API) {
+	used := map[clientKey]bool{}
+	for _, t := range keep {
+		used[clientKey{
+			endpoint: t.Target.Endpoint, stsEndpoint: t.Target.STSEndpoint,
+			region: t.Region, roleARN: t.RoleARN, externalID: t.Target.ExternalID,
+			sessionName: t.Target.SessionName, api: api,
+		}] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.clients {
+		if !used[k] {
+			delete(c.clients, k)
+		}
+	}
+}
+
+func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
+	cfg := c.base.Copy()
+	cfg.Region = key.region
+	cfg.HTTPClient = awshttp.NewBuildableClient().WithTimeout(key.api.CallTimeout)
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = key.api.MaxAttempts
+			o.MaxBackoff = 5 * time.Second
+		})
+	}
+	if key.roleARN != "" {
+		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
+			if key.stsEndpoint != "" {
+				o.BaseEndpoint = aws.String(key.stsEndpoint)
+			}
+		})
+		provider := stscreds.NewAssumeRoleProvider(stsClient, key.roleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = key.sessionName
+			if key.externalID != "" {
+				o.ExternalID = aws.String(key.externalID)
+			}
+		})
+		cfg.Credentials = aws.NewCredentialsCache(provider)
+	}
+	return ssm.NewFromConfig(cfg, func(o *ssm.Options) {
+		if key.endpoint != "" {
+			o.BaseEndpoint = aws.String(key.endpoint)
+		}
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Insert(&attemptMiddleware{
+				limiter: lim, metrics: c.metrics, timeout: key.api.CallTimeout,
+			}, "Retry", middleware.After)
+		})
+	})
+}
+
+// targetKey carries the target label of a call through the SDK's middleware.
+type targetKey struct{}
+
+func withTarget(ctx context.Context, target string) context.Context {
+	return context.WithValue(ctx, targetKey{}, target)
+}
+
+func targetOf(ctx context.Context) string {
+	s, _ := ctx.Value(targetKey{}).(string)
+	return s
+}
+
+// attemptMiddleware runs once per HTTP attempt, after the retryer: it waits
+// for the (account, region) token bucket, bounds the attempt's time and
+// counts the attempt by its outcome.
+type attemptMiddleware struct {
+	limiter *adaptiveLimiter
+	metrics *apiMetrics
+	timeout time.Duration
+}
+
+func (*attemptMiddleware) ID() string { return "SSMAutomationExporterAttempt" }
+
+func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	target := targetOf(ctx)
+	op := middleware.GetOperationName(ctx)
+	waited, err := m.limiter.Wait(ctx)
+	m.metrics.rateLimitWait.WithLabelValues(target).Add(waited.Seconds())
+	if err != nil {
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+	}
+	actx, cancel := context.WithTimeout(ctx, m.timeout)
+	defer cancel()
+	start := time.Now()
+	out, md, err := next.HandleFinalize(actx, in)
+	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	code := errorCode(err)
+	m.metrics.requests.WithLabelValues(target, op, code).Inc()
+	switch code {
+	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
+		m.metrics.throttled.WithLabelValues(target).Inc()
+		m.limiter.Throttled()
+	case "OK":
+		m.limiter.Succeeded()
+	}
+	return out, md, err
+}
+
+// errorCode names the outcome of an attempt: OK, the AWS error code, or a
+// transport-level class.
+func errorCode(err error) string {
+	if err == nil {
+		return "OK"
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		return "DeserializationError"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "Timeout"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "Canceled"
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= http.StatusInternalServerError {
+		return "HTTP5xx"
+	}
+	return "RequestError"
+}

@@ -1,0 +1,149 @@
+package collector
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+const namespace = "ssm_automation"
+
+var (
+	execLabels = []string{"target", "execution_id", "document_name"}
+	stepLabels = []string{"target", "execution_id", "document_name", "step_execution_id", "step_name", "action"}
+	aggLabels  = []string{"target", "document_name", "step_name", "action"}
+)
+
+func desc(name, help string, labels ...[]string) *prometheus.Desc {
+	var all []string
+	for _, l := range labels {
+		all = append(all, l...)
+	}
+	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, all, nil)
+}
+
+var (
+	descExecInfo = desc("execution_info", "Metadata of an Automation execution (value 1).",
+		[]string{"target", "execution_id", "document_name", "document_version", "automation_type", "mode", "parent_execution_id"})
+	descExecStatus = desc("execution_status", "Current status of an Automation execution (1 for the current status).",
+		execLabels, []string{"status"})
+	descExecStart = desc("execution_start_timestamp_seconds", "Start time of an Automation execution.", execLabels)
+	descExecEnd   = desc("execution_end_timestamp_seconds", "End time of an Automation execution; absent while it runs.", execLabels)
+	descExecSteps = desc("execution_steps", "Step executions of an Automation execution in each status.",
+		execLabels, []string{"status"})
+	descExecAlarm = desc("execution_triggered_alarm", "CloudWatch alarm an Automation execution triggered (value 1).",
+		execLabels, []string{"alarm_name", "state"})
+	descExecLastSuccess = desc("execution_last_success_timestamp_seconds", "Last time the execution was fetched from the API without error.",
+		[]string{"target", "execution_id"})
+
+	descStepStatus = desc("step_status", "Current status of a step execution (1 for the current status).",
+		stepLabels, []string{"status"})
+	descStepDuration = desc("step_duration_seconds", "Duration of a step execution: end - start, or now - start while it runs.", stepLabels)
+	descStepStart    = desc("step_start_timestamp_seconds", "Start time of a step execution.", stepLabels)
+	descStepEnd      = desc("step_end_timestamp_seconds", "End time of a step execution.", stepLabels)
+	descStepAttempts = desc("step_max_attempts", "Attempts a step execution is allowed (MaxAttempts).", stepLabels)
+	descStepTimeout  = desc("step_timeout_seconds", "Timeout of a step execution (TimeoutSeconds).", stepLabels)
+	descStepInfo     = desc("step_info", "Metadata of a step execution (value 1).", stepLabels,
+		[]string{"on_failure", "is_critical", "is_end", "next_step", "parent_step_name", "iteration", "failure_stage", "failure_type"})
+	descStepAlarm = desc("step_triggered_alarm", "CloudWatch alarm a step execution triggered (value 1).",
+		stepLabels, []string{"alarm_name", "state"})
+
+	descSteps = desc("steps", "Step executions in each status across every tracked execution of the target.",
+		aggLabels, []string{"status"})
+	descDiscovered = desc("discovered_executions", "Executions a discovery rule found in its window.", []string{"target", "rule"})
+	descDropped    = desc("discovery_dropped_executions", "Executions a discovery rule found beyond max_executions; counted, not exported.",
+		[]string{"target", "rule"})
+	descTargetInfo = desc("target_info", "Account, region and role of a target (value 1).",
+		[]string{"target", "account_id", "region", "role_arn"})
+	descUp             = desc("up", "1 when everything for the target was fetched in this scrape.", []string{"target"})
+	descScrapeDuration = desc("scrape_duration_seconds", "Time spent on the target in this scrape.", []string{"target"})
+	descLastRefresh    = desc("last_refresh_timestamp_seconds", "When the target's data was last refreshed from the API.", []string{"target"})
+	descScrapeTimeout  = desc("scrape_timeout_seconds", "Deadline this scrape had for refreshing targets.")
+)
+
+// allDescs lists every constant-metric descriptor the collector may send.
+var allDescs = []*prometheus.Desc{
+	descExecInfo, descExecStatus, descExecStart, descExecEnd, descExecSteps, descExecAlarm, descExecLastSuccess,
+	descStepStatus, descStepDuration, descStepStart, descStepEnd, descStepAttempts, descStepTimeout, descStepInfo, descStepAlarm,
+	descSteps, descDiscovered, descDropped, descTargetInfo, descUp, descScrapeDuration, descLastRefresh, descScrapeTimeout,
+}
+
+// finishedDurationBuckets suit runbook steps: seconds to hours.
+var finishedDurationBuckets = []float64{1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400}
+
+// aggregateMetrics are the counters and the histogram that outlive executions
+// and reloads.
+type aggregateMetrics struct {
+	stepsFinished *prometheus.CounterVec
+	execsFinished *prometheus.CounterVec
+	stepDuration  *prometheus.HistogramVec
+}
+
+func newAggregateMetrics() *aggregateMetrics {
+	return &aggregateMetrics{
+		stepsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "steps_finished_total",
+			Help: "Step executions observed in a terminal status, once per step execution.",
+		}, append(append([]string{}, aggLabels...), "status")),
+		execsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "executions_finished_total",
+			Help: "Executions observed in a terminal status, once per execution.",
+		}, []string{"target", "document_name", "status"}),
+		stepDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "step_finished_duration_seconds",
+			Help:                            "Durations of finished step executions.",
+			Buckets:                         finishedDurationBuckets,
+			NativeHistogramBucketFactor:     1.1,
+			NativeHistogramMaxBucketNumber:  100,
+			NativeHistogramMinResetDuration: 0,
+		}, aggLabels),
+	}
+}
+
+func (a *aggregateMetrics) describe(ch chan<- *prometheus.Desc) {
+	a.stepsFinished.Describe(ch)
+	a.execsFinished.Describe(ch)
+	a.stepDuration.Describe(ch)
+}
+
+func (a *aggregateMetrics) collect(ch chan<- prometheus.Metric) {
+	a.stepsFinished.Collect(ch)
+	a.execsFinished.Collect(ch)
+	a.stepDuration.Collect(ch)
+}
+
+// apiMetrics are the exporter's own counters of API use.
+type apiMetrics struct {
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	throttled     *prometheus.CounterVec
+	rateLimitWait *prometheus.CounterVec
+	errors        *prometheus.CounterVec
+	vanished      *prometheus.CounterVec
+	limitCut      *prometheus.CounterVec
+}
+
+// NewAPIMetrics creates the exporter's API counters and registers them.
+func NewAPIMetrics(reg prometheus.Registerer) *apiMetrics {
+	f := func(name, help string, labels ...string) *prometheus.CounterVec {
+		c := prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "exporter", Name: name, Help: help,
+		}, labels)
+		reg.MustRegister(c)
+		return c
+	}
+	m := &apiMetrics{
+		requests: f("api_requests_total", "API calls the SDK made, retries included, by outcome (OK or the error code).",
+			"target", "operation", "code"),
+		throttled:     f("api_throttled_total", "ThrottlingException answers received.", "target"),
+		rateLimitWait: f("rate_limit_wait_seconds_total", "Time spent waiting for the client-side token bucket.", "target"),
+		errors:        f("errors_total", "Failed fetches by reason.", "target", "reason"),
+		vanished:      f("executions_vanished_total", "Executions the API said no longer exist; dropped.", "target"),
+		limitCut:      f("limit_cut_total", "What a configured cap cut, by cap.", "target", "limit"),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "exporter", Name: "api_request_duration_seconds",
+			Help:    "Duration of API attempts.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"operation"}),
+	}
+	reg.MustRegister(m.duration)
+	return m
+}

@@ -1,0 +1,142 @@
+package collector
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// alarm is one triggered CloudWatch alarm.
+type alarm struct{ name, state string }
+
+// stepRec is what the exporter keeps of one step execution: only what
+// becomes a label or a value. Inputs, Outputs, OverriddenParameters,
+// Response and FailureMessage are never read.
+type stepRec struct {
+	id, name, action, status string
+	start, end               time.Time
+	maxAttempts              float64
+	hasMaxAttempts           bool
+	timeout                  float64
+	hasTimeout               bool
+	onFailure, nextStep      string
+	isCritical, isEnd        string
+	parentStepName           string
+	iteration                string
+	failureStage             string
+	failureType              string
+	alarms                   []alarm
+}
+
+// execRec is what the exporter keeps of one execution.
+type execRec struct {
+	id, document, version  string
+	status, autoType, mode string
+	parent                 string
+	start, end             time.Time
+	alarms                 []alarm
+}
+
+func boolLabel(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+func alarmsOf(in []types.AlarmStateInformation) []alarm {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]alarm, 0, len(in))
+	for _, a := range in {
+		x := alarm{name: aws.ToString(a.Name), state: string(a.State)}
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// stepFromSDK copies what the exporter needs from a step execution. Any
+// member may be nil.
+func stepFromSDK(s *types.StepExecution) stepRec {
+	r := stepRec{
+		id:         aws.ToString(s.StepExecutionId),
+		name:       aws.ToString(s.StepName),
+		action:     aws.ToString(s.Action),
+		status:     string(s.StepStatus),
+		start:      aws.ToTime(s.ExecutionStartTime),
+		end:        aws.ToTime(s.ExecutionEndTime),
+		onFailure:  aws.ToString(s.OnFailure),
+		nextStep:   aws.ToString(s.NextStep),
+		isCritical: boolLabel(s.IsCritical),
+		isEnd:      boolLabel(s.IsEnd),
+		alarms:     alarmsOf(s.TriggeredAlarms),
+	}
+	if s.MaxAttempts != nil {
+		r.maxAttempts, r.hasMaxAttempts = float64(*s.MaxAttempts), true
+	}
+	if s.TimeoutSeconds != nil {
+		r.timeout, r.hasTimeout = float64(*s.TimeoutSeconds), true
+	}
+	if p := s.ParentStepDetails; p != nil {
+		r.parentStepName = aws.ToString(p.StepName)
+		if p.Iteration != nil {
+			r.iteration = strconv.Itoa(int(*p.Iteration))
+		}
+	}
+	if f := s.FailureDetails; f != nil {
+		r.failureStage = aws.ToString(f.FailureStage)
+		r.failureType = aws.ToString(f.FailureType)
+	}
+	return r
+}
+
+// execFromSDK copies what the exporter needs from execution metadata.
+func execFromSDK(m *types.AutomationExecutionMetadata) execRec {
+	return execRec{
+		id:       aws.ToString(m.AutomationExecutionId),
+		document: aws.ToString(m.DocumentName),
+		version:  aws.ToString(m.DocumentVersion),
+		status:   string(m.AutomationExecutionStatus),
+		autoType: string(m.AutomationType),
+		mode:     string(m.Mode),
+		parent:   aws.ToString(m.ParentAutomationExecutionId),
+		start:    aws.ToTime(m.ExecutionStartTime),
+		end:      aws.ToTime(m.ExecutionEndTime),
+		alarms:   alarmsOf(m.TriggeredAlarms),
+	}
+}
+
+// terminalStatuses are the AutomationExecutionStatus values after which
+// nothing changes.
+var terminalStatuses = map[string]bool{
+	"Success": true, "Failed": true, "TimedOut": true, "Cancelled": true,
+	"Rejected": true, "CompletedWithSuccess": true, "CompletedWithFailure": true,
+	"ChangeCalendarOverrideRejected": true, "Exited": true,
+}
+
+// isTerminal reports whether a status is final.
+func isTerminal(status string) bool { return terminalStatuses[status] }
+
+// settled reports whether an execution can no longer change: it is in a
+// terminal status and none of its steps is still moving (a step left
+// Pending by a finished execution never runs).
+func settled(e *execRec, steps []stepRec) bool {
+	if !isTerminal(e.status) {
+		return false
+	}
+	for i := range steps {
+		if s := steps[i].status; !isTerminal(s) && s != "Pending" {
+			return false
+		}
+	}
+	return true
+}
+
+// baseStepStatuses always get an execution_steps series, 0 when absent.
+var baseStepStatuses = []string{"Pending", "InProgress", "Success", "Failed", "TimedOut", "Cancelled"}

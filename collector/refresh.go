@@ -1,0 +1,194 @@
+package collector
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// fetched is the outcome of fetching the wanted executions.
+type fetched struct {
+	results map[string]*tracked // fetched now, or settled and reused
+	gone    map[string]bool     // the API says they do not exist
+	ok      bool
+}
+
+// fetchAll fetches the step executions of every wanted execution that can
+// still change, at most max_concurrency at a time. Settled executions are
+// reused without a call.
+func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, api API, apiCfg config.API, want []*wanted, now time.Time) fetched {
+	ts.mu.Lock()
+	old := ts.tracked
+	ts.mu.Unlock()
+	out := fetched{results: map[string]*tracked{}, gone: map[string]bool{}, ok: true}
+	var needMeta []string
+	for _, w := range want {
+		if o := old[w.id]; o != nil && o.settled {
+			out.results[w.id] = o
+		} else if w.meta == nil {
+			needMeta = append(needMeta, w.id)
+		}
+	}
+	metas, metaErr := fetchMetadata(ctx, api, needMeta)
+	if metaErr != nil {
+		out.ok = false
+		ts.fail(metaErr, "fetching execution metadata failed")
+	}
+
+	limits := cfg.Target.Limits
+	cut := ts.cutter(limits.MaxLabelLength)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, apiCfg.MaxConcurrency)
+	for _, w := range want {
+		if out.results[w.id] != nil {
+			continue
+		}
+		meta := w.meta
+		if meta == nil {
+			meta = metas[w.id]
+		}
+		if meta == nil && metaErr != nil {
+			continue // metadata unknown: keep the last good data
+		}
+		wg.Add(1)
+		go func(w *wanted, meta *types.AutomationExecutionMetadata) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				mu.Lock()
+				out.ok = false
+				mu.Unlock()
+				return
+			}
+			t, err := ts.fetchOne(ctx, api, w, meta, old[w.id], limits.MaxStepsPerExecution, cut, now)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				out.results[w.id] = t
+			case isNotFound(err):
+				out.ok = false
+				out.gone[w.id] = true
+				ts.fail(err, "execution not found", "execution_id", w.id)
+				if old[w.id] != nil {
+					ts.metrics.vanished.WithLabelValues(ts.name).Inc()
+				}
+			default:
+				out.ok = false
+				ts.fail(err, "fetching step executions failed", "execution_id", w.id)
+			}
+		}(w, meta)
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		out.ok = false
+	}
+	return out
+}
+
+// fetchOne fetches one execution's step executions.
+func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *types.AutomationExecutionMetadata, old *tracked, maxSteps int, cut func(string) string, now time.Time) (*tracked, error) {
+	conv := func(s *types.StepExecution) stepRec {
+		r := stepFromSDK(s)
+		r.cutLabels(cut)
+		return r
+	}
+	steps, n, err := fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		ts.metrics.limitCut.WithLabelValues(ts.name, "steps").Add(float64(n))
+	}
+	var exec execRec
+	switch {
+	case meta != nil:
+		exec = execFromSDK(meta)
+		exec.cutLabels(cut)
+	case old != nil:
+		exec = old.exec // listed by steps but not (yet) by metadata
+	default:
+		exec = execRec{id: w.id}
+	}
+	if exec.id == "" {
+		exec.id = w.id
+	}
+	return &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}, nil
+}
+
+// cutter returns a function that shortens label values to max bytes
+// (on a rune boundary), counting each cut.
+func (ts *targetState) cutter(max int) func(string) string {
+	counter := ts.metrics.limitCut.WithLabelValues(ts.name, "label_length")
+	return func(s string) string {
+		if len(s) <= max {
+			return s
+		}
+		counter.Inc()
+		i := max
+		for i > 0 && s[i]&0xC0 == 0x80 {
+			i--
+		}
+		return s[:i]
+	}
+}
+
+func (r *stepRec) cutLabels(cut func(string) string) {
+	for _, p := range []*string{&r.id, &r.name, &r.action, &r.onFailure, &r.nextStep, &r.parentStepName, &r.failureStage, &r.failureType} {
+		*p = cut(*p)
+	}
+	for i := range r.alarms {
+		r.alarms[i].name = cut(r.alarms[i].name)
+	}
+}
+
+func (e *execRec) cutLabels(cut func(string) string) {
+	for _, p := range []*string{&e.document, &e.version, &e.parent} {
+		*p = cut(*p)
+	}
+	for i := range e.alarms {
+		e.alarms[i].name = cut(e.alarms[i].name)
+	}
+}
+
+// countFinished counts, once per id, the step executions and executions
+// seen in a terminal status. Called with ts.mu held.
+func (ts *targetState) countFinished(next map[string]*tracked) {
+	for _, t := range next {
+		if t.settled && ts.seen.has("x/"+t.exec.id) {
+			continue // counted in full already
+		}
+		for i := range t.steps {
+			s := &t.steps[i]
+			if !isTerminal(s.status) || s.id == "" || ts.seen.has(s.id) {
+				continue
+			}
+			ts.seen.add(s.id)
+			ts.agg.stepsFinished.WithLabelValues(ts.name, t.exec.document, s.name, s.action, s.status).Inc()
+			if !s.start.IsZero() && !s.end.IsZero() {
+				ts.agg.stepDuration.WithLabelValues(ts.name, t.exec.document, s.name, s.action).Observe(s.end.Sub(s.start).Seconds())
+			}
+		}
+		if isTerminal(t.exec.status) && !ts.seen.has("x/"+t.exec.id) {
+			ts.seen.add("x/" + t.exec.id)
+			ts.agg.execsFinished.WithLabelValues(ts.name, t.exec.document, t.exec.status).Inc()
+		}
+	}
+}
+
+func sortedTracked(m map[string]*tracked) []*tracked {
+	out := make([]*tracked, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].exec.id < out[j].exec.id })
+	return out
+}

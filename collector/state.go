@@ -1,0 +1,112 @@
+package collector
+
+import (
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// tracked is one execution as the last successful fetch left it. It is
+// never modified once published in a view: a refresh replaces it.
+type tracked struct {
+	exec        execRec
+	steps       []stepRec
+	settled     bool // nothing about it can change any more
+	lastSuccess time.Time
+}
+
+// aggKey is the label set of the per-step aggregates.
+type aggKey struct{ document, step, action, status string }
+
+// view is the immutable result of one refresh of one target, read by any
+// number of scrapes at once.
+type view struct {
+	execs       []*tracked // sorted by execution id
+	rules       []ruleStat
+	steps       map[aggKey]float64
+	up          bool
+	duration    float64
+	refreshedAt time.Time
+}
+
+// ruleStat is what one discovery rule found.
+type ruleStat struct {
+	name           string
+	found, dropped int
+}
+
+// wanted is an execution this refresh must export, with the step filters
+// that apply to it and, when the listing already gave it, its metadata.
+type wanted struct {
+	id      string
+	filters []config.Filter
+	meta    *types.AutomationExecutionMetadata
+	static  bool
+}
+
+func dedupeMetadata(list []types.AutomationExecutionMetadata) []types.AutomationExecutionMetadata {
+	seen := make(map[string]bool, len(list))
+	out := list[:0]
+	for _, m := range list {
+		id := aws.ToString(m.AutomationExecutionId)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, m)
+	}
+	return out
+}
+
+// sortNewestFirst orders executions by start time, newest first, ties by id.
+func sortNewestFirst(list []types.AutomationExecutionMetadata) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := aws.ToTime(list[i].ExecutionStartTime), aws.ToTime(list[j].ExecutionStartTime)
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		return aws.ToString(list[i].AutomationExecutionId) < aws.ToString(list[j].AutomationExecutionId)
+	})
+}
+
+// aggregate counts step executions by (document, step, action, status).
+func aggregate(execs []*tracked) map[aggKey]float64 {
+	out := map[aggKey]float64{}
+	for _, t := range execs {
+		for i := range t.steps {
+			s := &t.steps[i]
+			out[aggKey{t.exec.document, s.name, s.action, s.status}]++
+		}
+	}
+	return out
+}
+
+// seenMemory remembers ids already counted as finished, bounded: the oldest
+// entries are forgotten first once it holds max ids.
+type seenMemory struct {
+	max   int
+	ids   map[string]bool
+	order []string
+}
+
+func newSeenMemory(max int) *seenMemory {
+	return &seenMemory{max: max, ids: map[string]bool{}}
+}
+
+func (m *seenMemory) has(id string) bool { return m.ids[id] }
+
+func (m *seenMemory) add(id string) {
+	if m.ids[id] {
+		return
+	}
+	m.ids[id] = true
+	m.order = append(m.order, id)
+	for len(m.order) > m.max {
+		delete(m.ids, m.order[0])
+		m.order = m.order[1:]
+	}
+}

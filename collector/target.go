@@ -1,0 +1,203 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// seenLimit bounds the ids remembered as already counted, per target.
+const seenLimit = 200000
+
+// targetState is everything the exporter keeps for one expanded target
+// across scrapes and reloads.
+type targetState struct {
+	name    string
+	metrics *apiMetrics
+	agg     *aggregateMetrics
+	logger  *slog.Logger
+	now     func() time.Time
+
+	mu       sync.Mutex // guards the fields below
+	cfg      config.ExpandedTarget
+	api      API
+	apiCfg   config.API
+	current  *view
+	inflight *flight
+	tracked  map[string]*tracked
+	seen     *seenMemory // finished step and execution ids already counted
+}
+
+// flight is one refresh in progress; every scrape that arrives meanwhile
+// waits for it instead of starting its own.
+type flight struct {
+	done chan struct{}
+	view *view
+}
+
+func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiMetrics, logger *slog.Logger, now func() time.Time) *targetState {
+	return &targetState{
+		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
+		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,
+		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
+	}
+}
+
+// update applies a reloaded configuration; the tracked data and counters stay.
+func (ts *targetState) update(t config.ExpandedTarget, api API, apiCfg config.API) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.cfg, ts.api, ts.apiCfg = t, api, apiCfg
+}
+
+// get returns a view no older than min_refresh_interval, refreshing once
+// for all concurrent callers when needed.
+func (ts *targetState) get(ctx context.Context) *view {
+	ts.mu.Lock()
+	if v := ts.current; v != nil && ts.now().Sub(v.refreshedAt) < ts.cfg.Target.MinRefreshInterval {
+		ts.mu.Unlock()
+		return v
+	}
+	f := ts.inflight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		ts.inflight = f
+		// The refresh serves every waiting scrape: it keeps the first
+		// scrape's deadline but not its cancellation.
+		rctx := context.WithoutCancel(ctx)
+		var cancel context.CancelFunc = func() {}
+		if dl, ok := ctx.Deadline(); ok {
+			rctx, cancel = context.WithDeadline(rctx, dl)
+		}
+		go func() {
+			defer cancel()
+			v := ts.refresh(rctx)
+			ts.mu.Lock()
+			ts.current, ts.inflight = v, nil
+			ts.mu.Unlock()
+			f.view = v
+			close(f.done)
+		}()
+	}
+	ts.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.view
+	case <-ctx.Done():
+		ts.mu.Lock()
+		defer ts.mu.Unlock()
+		if ts.current != nil {
+			return ts.current
+		}
+		return &view{refreshedAt: ts.now()}
+	}
+}
+
+// refresh fetches what can have changed and publishes a new view.
+func (ts *targetState) refresh(ctx context.Context) *view {
+	start := time.Now()
+	ts.mu.Lock()
+	cfg, api, apiCfg := ts.cfg, ts.api, ts.apiCfg
+	ts.mu.Unlock()
+	ctx = withTarget(ctx, ts.name)
+	now := ts.now()
+
+	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now)
+	f := ts.fetchAll(ctx, cfg, api, apiCfg, want, now)
+	ok := okDisc && f.ok
+
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	next := make(map[string]*tracked, len(want))
+	for _, w := range want {
+		if r, found := f.results[w.id]; found {
+			next[w.id] = r
+		} else if old := ts.tracked[w.id]; old != nil && !f.gone[w.id] {
+			next[w.id] = old // stale if error: keep the last good data
+		}
+	}
+	ts.countFinished(next)
+	ts.tracked = next
+	execs := sortedTracked(next)
+	return &view{
+		execs: execs, rules: rules, steps: aggregate(execs), up: ok,
+		duration: time.Since(start).Seconds(), refreshedAt: now,
+	}
+}
+
+// collectWanted gathers the executions to export: discovery rules first,
+// then the static ids (whose filters win when both name an execution).
+func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTarget, api API, now time.Time) ([]*wanted, []ruleStat, bool) {
+	ok := true
+	byID := map[string]*wanted{}
+	var order []*wanted
+	add := func(w *wanted) {
+		if old := byID[w.id]; old != nil {
+			if w.static {
+				old.filters, old.static = w.filters, true
+			}
+			return
+		}
+		byID[w.id] = w
+		order = append(order, w)
+	}
+	t := cfg.Target
+	for _, e := range t.Executions {
+		add(&wanted{id: e.ID, filters: e.Filters, static: true})
+	}
+	var rules []ruleStat
+	for i := range t.Discovery {
+		r := &t.Discovery[i]
+		d, err := discover(ctx, api, r, now)
+		if err != nil {
+			ok = false
+			ts.fail(err, "discovery failed", "rule", r.Name)
+		}
+		rules = append(rules, ruleStat{name: r.Name, found: d.found, dropped: d.dropped})
+		for j := range d.kept {
+			m := &d.kept[j]
+			add(&wanted{id: aws.ToString(m.AutomationExecutionId), filters: r.StepFilters, meta: m})
+		}
+		if err != nil {
+			// Keep what the failed rule tracked before, stale if error.
+			ts.keepRuleExecutions(r, add)
+		}
+	}
+	if n := len(order) - t.Limits.MaxExecutions; n > 0 {
+		ts.metrics.limitCut.WithLabelValues(ts.name, "executions").Add(float64(n))
+		order = order[:t.Limits.MaxExecutions]
+	}
+	return order, rules, ok
+}
+
+// keepRuleExecutions re-adds the executions tracked before that were not
+// static, so a failed discovery call hides nothing.
+func (ts *targetState) keepRuleExecutions(r *config.DiscoveryRule, add func(*wanted)) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for id := range ts.tracked {
+		add(&wanted{id: id, filters: r.StepFilters})
+	}
+}
+
+// fail counts a failed fetch by reason and logs it (without free text).
+func (ts *targetState) fail(err error, msg string, args ...any) {
+	reason := reasonOf(err)
+	ts.metrics.errors.WithLabelValues(ts.name, reason).Inc()
+	ts.logger.Debug(msg, append(args, "reason", reason, "err", err)...)
+}
+
+// errNotFound is returned for a static id the API does not know.
+var errNotFound = errors.New("execution not found")
+
+func isNotFound(err error) bool {
+	var nf *types.AutomationExecutionNotFoundException
+	return errors.As(err, &nf) || errors.Is(err, errNotFound)
+}

@@ -1,0 +1,77 @@
+package collector
+
+import (
+	"bytes"
+	"io"
+	"slices"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+func mustGather(t *testing.T, g prometheus.Gatherer) []*dto.MetricFamily {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	return mfs
+}
+
+// writeText writes the named families in the text format.
+func writeText(t *testing.T, w io.Writer, mfs []*dto.MetricFamily, names []string) {
+	t.Helper()
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if names != nil && !slices.Contains(names, mf.GetName()) {
+			continue
+		}
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// exposition gathers g and returns the text format.
+func exposition(t *testing.T, g prometheus.Gatherer) string {
+	t.Helper()
+	var b bytes.Buffer
+	writeText(t, &b, mustGather(t, g), nil)
+	return b.String()
+}
+
+// value returns the value of the one sample of name whose labels include
+// every pair in want, and whether it exists.
+func value(t *testing.T, g prometheus.Gatherer, name string, want map[string]string) (float64, bool) {
+	t.Helper()
+	for _, mf := range mustGather(t, g) {
+		if mf.GetName() != name {
+			continue
+		}
+	metrics:
+		for _, m := range mf.GetMetric() {
+			for k, v := range want {
+				found := false
+				for _, lp := range m.GetLabel() {
+					if lp.GetName() == k && lp.GetValue() == v {
+						found = true
+					}
+				}
+				if !found {
+					continue metrics
+				}
+			}
+			switch {
+			case m.Gauge != nil:
+				return m.GetGauge().GetValue(), true
+			case m.Counter != nil:
+				return m.GetCounter().GetValue(), true
+			case m.Histogram != nil:
+				return float64(m.GetHistogram().GetSampleCount()), true
+			}
+		}
+	}
+	return 0, false
+}
