@@ -1,0 +1,457 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// contract lists every metric the exporter exposes, with its labels. The
+// dashboards and the rules may use nothing else.
+var contract = map[string][]string{
+	"ssm_automation_execution_info":                                        {"target", "execution_id", "document_name", "document_version", "automation_type", "mode", "parent_execution_id"},
+	"ssm_automation_execution_status":                                      {"target", "execution_id", "document_name", "status"},
+	"ssm_automation_execution_start_timestamp_seconds":                     {"target", "execution_id", "document_name"},
+	"ssm_automation_execution_end_timestamp_seconds":                       {"target", "execution_id", "document_name"},
+	"ssm_automation_execution_steps":                                       {"target", "execution_id", "document_name", "status"},
+	"ssm_automation_execution_triggered_alarm":                             {"target", "execution_id", "document_name", "alarm_name", "state"},
+	"ssm_automation_execution_last_success_timestamp_seconds":              {"target", "execution_id"},
+	"ssm_automation_step_status":                                           stepLabels("status"),
+	"ssm_automation_step_duration_seconds":                                 stepLabels(),
+	"ssm_automation_step_start_timestamp_seconds":                          stepLabels(),
+	"ssm_automation_step_end_timestamp_seconds":                            stepLabels(),
+	"ssm_automation_step_max_attempts":                                     stepLabels(),
+	"ssm_automation_step_timeout_seconds":                                  stepLabels(),
+	"ssm_automation_step_info":                                             stepLabels("on_failure", "is_critical", "is_end", "next_step", "parent_step_name", "iteration", "failure_stage", "failure_type"),
+	"ssm_automation_step_triggered_alarm":                                  stepLabels("alarm_name", "state"),
+	"ssm_automation_steps":                                                 {"target", "document_name", "step_name", "action", "status"},
+	"ssm_automation_steps_finished_total":                                  {"target", "document_name", "step_name", "action", "status"},
+	"ssm_automation_executions_finished_total":                             {"target", "document_name", "status"},
+	"ssm_automation_step_finished_duration_seconds":                        {"target", "document_name", "step_name", "action"},
+	"ssm_automation_discovered_executions":                                 {"target", "rule"},
+	"ssm_automation_discovery_dropped_executions":                          {"target", "rule"},
+	"ssm_automation_target_info":                                           {"target", "account_id", "region", "role_arn"},
+	"ssm_automation_up":                                                    {"target"},
+	"ssm_automation_scrape_duration_seconds":                               {"target"},
+	"ssm_automation_scrape_timeout_seconds":                                {},
+	"ssm_automation_last_refresh_timestamp_seconds":                        {"target"},
+	"ssm_automation_exporter_api_requests_total":                           {"target", "operation", "code"},
+	"ssm_automation_exporter_api_request_duration_seconds":                 {"operation"},
+	"ssm_automation_exporter_api_throttled_total":                          {"target"},
+	"ssm_automation_exporter_rate_limit_wait_seconds_total":                {"target"},
+	"ssm_automation_exporter_errors_total":                                 {"target", "reason"},
+	"ssm_automation_exporter_executions_vanished_total":                    {"target"},
+	"ssm_automation_exporter_limit_cut_total":                              {"target", "limit"},
+	"ssm_automation_exporter_config_last_reload_successful":                {},
+	"ssm_automation_exporter_config_last_reload_success_timestamp_seconds": {},
+	"ssm_automation_exporter_build_info":                                   {"version", "revision", "branch", "goversion", "goos", "goarch", "tags"},
+}
+
+// histograms are the contract's histograms: only their _bucket, _sum and
+// _count series exist.
+var histograms = []string{
+	"ssm_automation_step_finished_duration_seconds",
+	"ssm_automation_exporter_api_request_duration_seconds",
+}
+
+func stepLabels(extra ...string) []string {
+	return append([]string{"target", "execution_id", "document_name", "step_execution_id", "step_name", "action"}, extra...)
+}
+
+// series returns the series names of the contract with their labels,
+// target labels included.
+func series() map[string][]string {
+	out := map[string][]string{}
+	for name, labels := range contract {
+		labels = append(slices.Clone(labels), "job", "instance")
+		if !slices.Contains(histograms, name) {
+			out[name] = labels
+			continue
+		}
+		out[name+"_bucket"] = append(slices.Clone(labels), "le")
+		out[name+"_sum"] = labels
+		out[name+"_count"] = labels
+	}
+	return out
+}
+
+// uids are the dashboards and their stable uids.
+var uids = map[string]string{
+	"ssm-automation-overview.json":  "ssm-automation-overview",
+	"ssm-automation-execution.json": "ssm-automation-execution",
+	"ssm-automation-exporter.json":  "ssm-automation-exporter",
+}
+
+const rulesFile = "../alerts/ssm_automation.rules.yml"
+
+type ruleFile struct {
+	Groups []struct {
+		Rules []struct {
+			Record string `yaml:"record"`
+			Alert  string `yaml:"alert"`
+			Expr   string `yaml:"expr"`
+		} `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+// recorded reads the names the rules file records, and its expressions.
+func recorded(t *testing.T) (names map[string]bool, exprs []string) {
+	t.Helper()
+	b, err := os.ReadFile(rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rf ruleFile
+	if err := yaml.Unmarshal(b, &rf); err != nil {
+		t.Fatal(err)
+	}
+	names = map[string]bool{}
+	for _, g := range rf.Groups {
+		for _, r := range g.Rules {
+			if r.Record != "" {
+				names[r.Record] = true
+			}
+			exprs = append(exprs, r.Expr)
+		}
+	}
+	if len(names) == 0 {
+		t.Fatalf("%s records nothing", rulesFile)
+	}
+	return names, exprs
+}
+
+var (
+	quoted     = regexp.MustCompile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`")
+	braces     = regexp.MustCompile(`\{[^}]*\}`)
+	brackets   = regexp.MustCompile(`\[[^\]]*\]`)
+	labelLists = regexp.MustCompile(`\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)`)
+	identifier = regexp.MustCompile(`[A-Za-z0-9_:.]+`)
+	selector   = regexp.MustCompile(`([A-Za-z_:][A-Za-z0-9_:]*)\s*\{([^}]*)\}`)
+	matcher    = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"`)
+	keywords   = []string{"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan", "atan2"}
+)
+
+// metricNames returns the metric names a PromQL expression selects: what is
+// left once strings, label matchers, ranges, label lists, function calls
+// and keywords are taken out.
+func metricNames(expr string) []string {
+	s := quoted.ReplaceAllString(expr, `""`)
+	s = braces.ReplaceAllString(s, " ")
+	s = brackets.ReplaceAllString(s, " ")
+	s = labelLists.ReplaceAllString(s, " ")
+	var out []string
+	for _, loc := range identifier.FindAllStringIndex(s, -1) {
+		word := s[loc[0]:loc[1]]
+		if strings.ContainsAny(word[:1], "0123456789.") || strings.HasSuffix(s[:loc[0]], "$") {
+			continue // a number, a duration or a variable
+		}
+		if strings.HasPrefix(strings.TrimSpace(s[loc[1]:]), "(") ||
+			slices.Contains(keywords, strings.ToLower(word)) {
+			continue // a function or aggregation, or a keyword
+		}
+		if !slices.Contains(out, word) {
+			out = append(out, word)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// matcherLabels returns, per metric name, the label names its selectors match on.
+func matcherLabels(expr string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range selector.FindAllStringSubmatch(expr, -1) {
+		for _, l := range matcher.FindAllStringSubmatch(m[2], -1) {
+			out[m[1]] = append(out[m[1]], l[1])
+		}
+	}
+	return out
+}
+
+func TestMetricNames(t *testing.T) {
+	for expr, want := range map[string][]string{
+		`sum by (status) (ssm_automation_execution_status{target=~"$target"})`:                    {"ssm_automation_execution_status"},
+		`histogram_quantile(0.95, sum by (le) (rate(x_bucket{a="b{c}"}[5m])))`:                    {"x_bucket"},
+		`(a == 1) * on (job, execution_id) group_left (failure_type) b{is_critical="true"} > 1e3`: {"a", "b"},
+		`count(a offset 5m) or vector(0) unless on() time() - c:rec:count`:                        {"a", "c:rec:count"},
+		`max by (step) (a{status="Failed"} * 5 or a{status!~"x|y"} * 0)`:                          {"a"},
+	} {
+		if got := metricNames(expr); !slices.Equal(got, want) {
+			t.Errorf("metricNames(%q) = %q, want %q", expr, got, want)
+		}
+	}
+	got := matcherLabels(`a{target=~"$t", status="x"} / b{ le = "1"}`)
+	if !slices.Equal(got["a"], []string{"target", "status"}) || !slices.Equal(got["b"], []string{"le"}) {
+		t.Errorf("matcherLabels = %v", got)
+	}
+}
+
+// checkExpr reports metric names outside the contract and the recording
+// rules, and label matchers on labels a metric does not have.
+func checkExpr(t *testing.T, where, expr string, known map[string][]string, rec map[string]bool) {
+	t.Helper()
+	names := metricNames(expr)
+	if len(names) == 0 {
+		t.Errorf("%s: no metric in %q", where, expr)
+	}
+	for _, n := range names {
+		if _, ok := known[n]; !ok && !rec[n] {
+			t.Errorf("%s: metric %s is neither in the exporter's contract nor recorded by %s", where, n, rulesFile)
+		}
+	}
+	for name, labels := range matcherLabels(expr) {
+		have, ok := known[name]
+		if !ok {
+			continue // recorded: its labels are the rule's business
+		}
+		for _, l := range labels {
+			if !slices.Contains(have, l) {
+				t.Errorf("%s: %s has no label %s", where, name, l)
+			}
+		}
+	}
+}
+
+// datasources collects every "datasource" object anywhere in the JSON.
+func datasources(v any, path string, out map[string]map[string]any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			if ds, ok := c.(map[string]any); ok && k == "datasource" {
+				out[path+"/"+k] = ds
+			}
+			datasources(c, path+"/"+k, out)
+		}
+	case []any:
+		for i, c := range v {
+			datasources(c, path+"/"+strconv.Itoa(i), out)
+		}
+	}
+}
+
+func TestDashboards(t *testing.T) {
+	known := series()
+	rec, _ := recorded(t)
+	paths, err := files(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range paths {
+		got = append(got, filepath.Base(p))
+	}
+	var want []string
+	for f := range uids {
+		want = append(want, f)
+	}
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("dashboards = %q, want %q", got, want)
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			checkDashboard(t, path, known, rec)
+		})
+	}
+}
+
+func checkDashboard(t *testing.T, path string, known map[string][]string, rec map[string]bool) {
+	d, err := load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.SchemaVersion < 39 {
+		t.Errorf("schemaVersion = %d, want 39 or later", d.SchemaVersion)
+	}
+	if d.ID != nil {
+		t.Errorf("id = %d, want null so that the dashboard imports as new", *d.ID)
+	}
+	if want := uids[filepath.Base(path)]; d.UID != want {
+		t.Errorf("uid = %q, want %q", d.UID, want)
+	}
+	if !strings.HasPrefix(d.Title, "SSM Automation — ") {
+		t.Errorf("title = %q", d.Title)
+	}
+	if !slices.Contains(d.Tags, "ssm-automation") {
+		t.Errorf("tags = %q, want ssm-automation among them", d.Tags)
+	}
+
+	// Every datasource reference, wherever it is, is the variable.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		t.Fatal(err)
+	}
+	refs := map[string]map[string]any{}
+	datasources(generic, "", refs)
+	for where, ds := range refs {
+		if ds["type"] != "prometheus" || ds["uid"] != "${datasource}" {
+			t.Errorf("%s: datasource %v, want {type: prometheus, uid: ${datasource}}", where, ds)
+		}
+	}
+
+	vars := checkVariables(t, d, known, rec)
+	checkPanels(t, d, known, rec, vars)
+}
+
+// checkVariables checks the template variables and returns their names.
+func checkVariables(t *testing.T, d *dashboard, known map[string][]string, rec map[string]bool) map[string]string {
+	t.Helper()
+	vars := map[string]string{}
+	for i, v := range d.Templating.List {
+		vars[v.Name] = "x"
+		if i == 0 {
+			var q string
+			if v.Name != "datasource" || v.Type != "datasource" || json.Unmarshal(v.Query, &q) != nil || q != "prometheus" {
+				t.Errorf("first variable = %s (%s, %s), want the prometheus datasource variable", v.Name, v.Type, v.Query)
+			}
+			continue
+		}
+		if v.Type != "query" {
+			t.Errorf("variable %s: type %s, want query", v.Name, v.Type)
+			continue
+		}
+		if v.Datasource == nil || v.Datasource.UID != "${datasource}" {
+			t.Errorf("variable %s: datasource %v", v.Name, v.Datasource)
+		}
+		var q struct {
+			Query string `json:"query"`
+		}
+		if err := json.Unmarshal(v.Query, &q); err != nil {
+			t.Errorf("variable %s: query: %v", v.Name, err)
+		}
+		m := regexp.MustCompile(`^label_values\((.+),\s*(\w+)\)$`).FindStringSubmatch(q.Query)
+		if m == nil || v.Definition != q.Query {
+			t.Errorf("variable %s: query %q (definition %q), want the same label_values(selector, label)", v.Name, q.Query, v.Definition)
+			continue
+		}
+		checkExpr(t, "variable "+v.Name, m[1], known, rec)
+		for _, n := range metricNames(m[1]) {
+			if !slices.Contains(known[n], m[2]) {
+				t.Errorf("variable %s: %s has no label %s", v.Name, n, m[2])
+			}
+		}
+	}
+	if _, ok := vars["datasource"]; !ok {
+		t.Error("no datasource variable")
+	}
+	if _, ok := vars["target"]; !ok {
+		t.Error("no target variable")
+	}
+	return vars
+}
+
+// varUse finds label matchers on a dashboard variable.
+var varUse = regexp.MustCompile(`(\w+)\s*(=~|!~|!=|=)\s*"\$\{?(\w+)\}?"`)
+
+func checkPanels(t *testing.T, d *dashboard, known map[string][]string, rec map[string]bool, vars map[string]string) {
+	t.Helper()
+	ids := map[int]string{}
+	walk(d.Panels, func(p *panel) {
+		if prev, ok := ids[p.ID]; ok || p.ID == 0 {
+			t.Errorf("panel %q: id %d already used by %q (or zero)", p.Title, p.ID, prev)
+		}
+		ids[p.ID] = p.Title
+		if p.Type == "row" {
+			return
+		}
+		if p.Title == "" {
+			t.Errorf("panel %d has no title", p.ID)
+		}
+		if p.Datasource == nil {
+			t.Errorf("panel %q has no datasource", p.Title)
+		}
+		exprs := 0
+		for _, tg := range p.Targets {
+			where := p.Title + "/" + tg.RefID
+			if tg.Datasource == nil {
+				t.Errorf("%s: no datasource", where)
+			}
+			if strings.TrimSpace(tg.Expr) == "" {
+				continue
+			}
+			exprs++
+			checkExpr(t, where, tg.Expr, known, rec)
+			if left := varRef.FindAllString(Substitute(tg.Expr, vars), -1); len(left) > 0 {
+				t.Errorf("%s: undefined variables %q", where, left)
+			}
+			for _, m := range varUse.FindAllStringSubmatch(tg.Expr, -1) {
+				if m[2] != "=~" {
+					t.Errorf("%s: %s%s\"$%s\": match variables with =~ (they may hold several values)", where, m[1], m[2], m[3])
+				}
+			}
+		}
+		if exprs == 0 {
+			t.Errorf("panel %q has no query", p.Title)
+		}
+	})
+	if len(ids) == 0 {
+		t.Error("no panels")
+	}
+}
+
+func TestRulesUseContract(t *testing.T) {
+	known := series()
+	rec, exprs := recorded(t)
+	for _, e := range exprs {
+		checkExpr(t, rulesFile, e, known, rec)
+	}
+}
+
+func TestQueries(t *testing.T) {
+	qs, err := Queries(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	perFile := map[string]int{}
+	var found bool
+	for _, q := range qs {
+		perFile[q.File]++
+		if q.Expr == "" || q.Dashboard == "" || q.Panel == "" || q.RefID == "" {
+			t.Errorf("incomplete query %+v", q)
+		}
+		if q.File == "ssm-automation-overview.json" && q.Panel == "Executions by status" {
+			found = q.Expr == `sum by (status) (ssm_automation_execution_status{target=~"$target", document_name=~"$document"})` &&
+				q.Dashboard == "SSM Automation — overview" && !q.Instant
+		}
+	}
+	if !found {
+		t.Error(`overview panel "Executions by status" not returned as expected`)
+	}
+	for f := range uids {
+		if perFile[f] < 10 {
+			t.Errorf("%s: %d queries, want at least 10", f, perFile[f])
+		}
+	}
+	if _, err := Queries(t.TempDir()); err == nil {
+		t.Error("Queries of an empty directory: no error")
+	}
+}
+
+func TestSubstitute(t *testing.T) {
+	vars := map[string]string{"target": "e2e", "document": ".*", "execution": "exec-1", "__rate_interval": "10s"}
+	for in, want := range map[string]string{
+		`a{target=~"$target"}`:                             `a{target=~"e2e"}`,
+		`a{target=~"${target}", d=~"[[document]]"}`:        `a{target=~"e2e", d=~".*"}`,
+		`a{execution_id=~"${execution:regex}"}`:            `a{execution_id=~"exec-1"}`,
+		`rate(a[$__rate_interval])`:                        `rate(a[10s])`,
+		`increase(a[$__range]) / rate(a[$__interval])`:     `increase(a[1h]) / rate(a[1m])`,
+		`a{x=~"$unknown", t=~"$targets"}`:                  `a{x=~"$unknown", t=~"$targets"}`,
+		`a{target=~"$target"} or b{target=~"$target"}[5m]`: `a{target=~"e2e"} or b{target=~"e2e"}[5m]`,
+	} {
+		if got := Substitute(in, vars); got != want {
+			t.Errorf("Substitute(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
