@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -11,11 +12,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxDepth bounds the nesting the decoder follows, so that an alias that
-// contains itself ends in a problem instead of a stack overflow.
+// maxDepth bounds the nesting the decoder follows, so that a mapping that
+// merges itself (<<: *itself) ends in a problem instead of a stack
+// overflow. Other nesting is bounded by the configuration types, none of
+// which contains itself.
 const maxDepth = 32
 
-var durationType = reflect.TypeFor[time.Duration]()
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	errNotInt    = errors.New("not an integer")
+)
 
 // decoder fills the configuration types from a yaml.Node tree, strictly:
 // every unknown key, repeated key and value of the wrong kind becomes a
@@ -62,10 +68,6 @@ func describe(n *yaml.Node) string {
 
 // decode stores n into v, which must be settable.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
-	if depth > maxDepth {
-		d.fail(n, path, "nested too deeply (an alias that contains itself?)")
-		return
-	}
 	if n.Kind == yaml.AliasNode {
 		d.decode(n.Alias, v, path, depth+1)
 		return
@@ -77,7 +79,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 	}
 	switch {
 	case v.Type() == durationType:
-		d.scalar(n, path, "a duration", func() error {
+		d.scalar(n, path, "a duration (like 30s, 6h or 7d)", func() error {
 			dur, err := parseDuration(n.Value)
 			v.SetInt(int64(dur))
 			return err
@@ -100,7 +102,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 	case v.Kind() == reflect.String:
 		d.scalar(n, path, "a string", func() error { v.SetString(n.Value); return nil })
 	case v.Kind() == reflect.Int:
-		d.scalar(n, path, "an integer", func() error { return n.Decode(v.Addr().Interface()) })
+		d.scalar(n, path, "an integer", func() error {
+			if n.ShortTag() != "!!int" { // the YAML decoder would truncate 1.5 to 1
+				return errNotInt
+			}
+			return n.Decode(v.Addr().Interface())
+		})
 	case v.Kind() == reflect.Float64:
 		d.scalar(n, path, "a number", func() error { return n.Decode(v.Addr().Interface()) })
 	case v.Kind() == reflect.Bool:
@@ -126,6 +133,10 @@ func (d *decoder) scalar(n *yaml.Node, path, what string, set func() error) {
 // applied first, so that the mapping's own keys override them; seen holds
 // the line of each key already set directly in this mapping.
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int, seen map[string]int) {
+	if depth > maxDepth {
+		d.fail(n, path, "nested too deeply (a mapping that merges itself?)")
+		return
+	}
 	fields, names := structFields(v.Type())
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if key := n.Content[i]; key.ShortTag() == "!!merge" {
@@ -161,15 +172,13 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int,
 
 // merge applies the value of a merge key: a mapping or a list of mappings.
 func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string, depth int) {
-	for n.Kind == yaml.AliasNode && depth <= maxDepth {
+	if n.Kind == yaml.AliasNode {
 		n, depth = n.Alias, depth+1
 	}
-	switch {
-	case depth > maxDepth:
-		d.fail(n, path, "nested too deeply (an alias that contains itself?)")
-	case n.Kind == yaml.MappingNode:
+	switch n.Kind {
+	case yaml.MappingNode:
 		d.mapping(n, v, path, depth+1, map[string]int{})
-	case n.Kind == yaml.SequenceNode:
+	case yaml.SequenceNode:
 		// Earlier mappings in the list win, so they are applied last.
 		for i := len(n.Content) - 1; i >= 0; i-- {
 			d.merge(n.Content[i], v, path, depth+1)
