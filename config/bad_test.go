@@ -80,7 +80,8 @@ var badConfigs = []struct {
 	{"bad_session_name", []string{
 		`line 5: targets[0].external_id: must be 2 to 1224 characters long, got 1`,
 		`line 6: targets[0].session_name: must be 2 to 64 characters long, got 1`,
-		`line 12: targets[1].session_name: "my session" may hold only letters, digits and the characters +=,.@_-`,
+		`line 12: targets[1].external_id: "my id" may hold only letters, digits and the characters +=,.@:/_-`,
+		`line 13: targets[1].session_name: "my session" may hold only letters, digits and the characters +=,.@_-`,
 	}},
 	{"bad_start_time", []string{
 		`line 8: targets[0].executions[0].filters[0].values[0]: "yesterday" is not an RFC 3339 time (like 2024-05-01T00:00:00Z)`,

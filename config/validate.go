@@ -17,6 +17,7 @@ var (
 	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 	roleARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
 	sessionRE   = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	externalRE  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 	detailsKeys = []string{DetailsSteps, DetailsExecutions, DetailsNone}
 )
 
@@ -180,6 +181,9 @@ func (v *validator) roles(t *Target, path string) {
 		v.unique(t.RoleARNs, path+".role_arns")
 	}
 	v.length(path+".external_id", t.ExternalID, 2, 1224)
+	if !externalRE.MatchString(t.ExternalID) {
+		v.add(path+".external_id", "%q may hold only letters, digits and the characters +=,.@:/_-", t.ExternalID)
+	}
 	v.length(path+".session_name", t.SessionName, 2, 64)
 	if !sessionRE.MatchString(t.SessionName) {
 		v.add(path+".session_name", "%q may hold only letters, digits and the characters +=,.@_-", t.SessionName)
