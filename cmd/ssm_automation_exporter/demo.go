@@ -16,6 +16,9 @@ import (
 
 // demoConfig watches every execution the simulator started in the last day.
 const demoConfig = `# Built-in configuration of --demo: the simulator on a loopback port.
+api:
+  requests_per_second: 100
+  burst: 100
 targets:
   - name: demo
     region: us-east-1

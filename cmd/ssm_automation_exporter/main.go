@@ -121,12 +121,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger) error {
 		defer stopDemo()
 		o.configFile = path
 	}
-	base := prometheus.NewRegistry()
-	base.MustRegister(
-		versioncollector.NewCollector(name),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
+	base := newBaseRegistry()
 	safe := config.NewSafeConfig(base)
 	if err := safe.ReloadConfig(o.configFile, logger); err != nil {
 		return err
@@ -161,6 +156,18 @@ func serve(ctx context.Context, o *options, logger *slog.Logger) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// newBaseRegistry holds the exporter's own metrics: build info, Go and
+// process metrics; the configuration and API metrics register into it.
+func newBaseRegistry() *prometheus.Registry {
+	base := prometheus.NewRegistry()
+	base.MustRegister(
+		versioncollector.NewCollector(name),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return base
 }
 
 // reloadLoop serialises reloads from SIGHUP and POST /-/reload.
