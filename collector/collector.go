@@ -25,10 +25,9 @@ type Exporter struct {
 	logger  *slog.Logger
 	now     func() time.Time
 
-	mu          sync.RWMutex
-	order       []string
-	targets     map[string]*targetState
-	lastTimeout float64
+	mu      sync.RWMutex
+	order   []string
+	targets map[string]*targetState
 }
 
 // NewExporter returns an exporter with no targets; call Apply.

@@ -99,27 +99,12 @@ func fetchSteps(ctx context.Context, api API, id string, filters []config.Filter
 
 // discoveryFilters turns a rule into DescribeAutomationExecutions filters.
 func discoveryFilters(r *config.DiscoveryRule, now time.Time) []types.AutomationExecutionFilter {
-	var fs []types.AutomationExecutionFilter
-	add := func(k types.AutomationExecutionFilterKey, v ...string) {
-		fs = append(fs, types.AutomationExecutionFilter{Key: k, Values: v})
+	fs := r.ExecutionFilters(now)
+	out := make([]types.AutomationExecutionFilter, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, types.AutomationExecutionFilter{Key: types.AutomationExecutionFilterKey(f.Key), Values: f.Values})
 	}
-	if r.DocumentNamePrefix != "" {
-		add(types.AutomationExecutionFilterKeyDocumentNamePrefix, r.DocumentNamePrefix)
-	}
-	if len(r.Statuses) > 0 {
-		add(types.AutomationExecutionFilterKeyExecutionStatus, r.Statuses...)
-	}
-	add(types.AutomationExecutionFilterKeyStartTimeAfter, now.Add(-r.Lookback).UTC().Format(time.RFC3339))
-	if r.TagKey != "" {
-		add(types.AutomationExecutionFilterKeyTagKey, r.TagKey)
-	}
-	if r.AutomationType != "" {
-		add(types.AutomationExecutionFilterKeyAutomationType, r.AutomationType)
-	}
-	for _, f := range r.Filters {
-		add(types.AutomationExecutionFilterKey(f.Key), f.Values...)
-	}
-	return fs
+	return out
 }
 
 // discovered is what one rule found.
