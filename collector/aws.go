@@ -40,6 +40,12 @@ type clientKey struct {
 	api                   config.API
 }
 
+// roleKey identifies one assumed role's credentials, shared by every
+// region that uses the role.
+type roleKey struct {
+	stsEndpoint, roleARN, externalID, sessionName string
+}
+
 // limiterKey identifies one AWS throttling domain: an account and a region.
 type limiterKey struct{ account, region string }
 
@@ -54,6 +60,7 @@ type Clients struct {
 	mu       sync.Mutex
 	clients  map[clientKey]*ssm.Client
 	limiters map[limiterKey]*adaptiveLimiter
+	creds    map[roleKey]aws.CredentialsProvider
 }
 
 // NewClients loads the SDK's default configuration (environment, shared
@@ -69,16 +76,13 @@ func NewClients(ctx context.Context, m *apiMetrics, logger *slog.Logger) (*Clien
 		logger:   logger,
 		clients:  map[clientKey]*ssm.Client{},
 		limiters: map[limiterKey]*adaptiveLimiter{},
+		creds:    map[roleKey]aws.CredentialsProvider{},
 	}, nil
 }
 
 // For returns the client of an expanded target, building it on first use.
 func (c *Clients) For(t config.ExpandedTarget, api config.API) API {
-	key := clientKey{
-		endpoint: t.Target.Endpoint, stsEndpoint: t.Target.STSEndpoint,
-		region: t.Region, roleARN: t.RoleARN, externalID: t.Target.ExternalID,
-		sessionName: t.Target.SessionName, api: api,
-	}
+	key := keyOf(t, api)
 	account := t.AccountID
 	if account == "" {
 		account = "default"
@@ -101,21 +105,33 @@ func (c *Clients) For(t config.ExpandedTarget, api config.API) API {
 	return cl
 }
 
+func keyOf(t config.ExpandedTarget, api config.API) clientKey {
+	return clientKey{
+		endpoint: t.Target.Endpoint, stsEndpoint: t.Target.STSEndpoint,
+		region: t.Region, roleARN: t.RoleARN, externalID: t.Target.ExternalID,
+		sessionName: t.Target.SessionName, api: api,
+	}
+}
+
 // Prune forgets clients that no expanded target uses any more.
 func (c *Clients) Prune(keep []config.ExpandedTarget, api config.API) {
 	used := map[clientKey]bool{}
+	usedRoles := map[roleKey]bool{}
 	for _, t := range keep {
-		used[clientKey{
-			endpoint: t.Target.Endpoint, stsEndpoint: t.Target.STSEndpoint,
-			region: t.Region, roleARN: t.RoleARN, externalID: t.Target.ExternalID,
-			sessionName: t.Target.SessionName, api: api,
-		}] = true
+		k := keyOf(t, api)
+		used[k] = true
+		usedRoles[roleKey{stsEndpoint: k.stsEndpoint, roleARN: k.roleARN, externalID: k.externalID, sessionName: k.sessionName}] = true
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.clients {
 		if !used[k] {
 			delete(c.clients, k)
+		}
+	}
+	for k := range c.creds {
+		if !usedRoles[k] {
+			delete(c.creds, k)
 		}
 	}
 }
@@ -131,18 +147,7 @@ func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
 		})
 	}
 	if key.roleARN != "" {
-		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
-			if key.stsEndpoint != "" {
-				o.BaseEndpoint = aws.String(key.stsEndpoint)
-			}
-		})
-		provider := stscreds.NewAssumeRoleProvider(stsClient, key.roleARN, func(o *stscreds.AssumeRoleOptions) {
-			o.RoleSessionName = key.sessionName
-			if key.externalID != "" {
-				o.ExternalID = aws.String(key.externalID)
-			}
-		})
-		cfg.Credentials = aws.NewCredentialsCache(provider)
+		cfg.Credentials = c.roleCredentials(cfg, key)
 	}
 	return ssm.NewFromConfig(cfg, func(o *ssm.Options) {
 		if key.endpoint != "" {
@@ -154,6 +159,28 @@ func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
 			}, "Retry", middleware.After)
 		})
 	})
+}
+
+// roleCredentials returns the cached credentials of an assumed role,
+// creating them on first use. Called with c.mu held.
+func (c *Clients) roleCredentials(cfg aws.Config, key clientKey) aws.CredentialsProvider {
+	rk := roleKey{stsEndpoint: key.stsEndpoint, roleARN: key.roleARN, externalID: key.externalID, sessionName: key.sessionName}
+	if p := c.creds[rk]; p != nil {
+		return p
+	}
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if key.stsEndpoint != "" {
+			o.BaseEndpoint = aws.String(key.stsEndpoint)
+		}
+	})
+	provider := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, key.roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = key.sessionName
+		if key.externalID != "" {
+			o.ExternalID = aws.String(key.externalID)
+		}
+	}))
+	c.creds[rk] = provider
+	return provider
 }
 
 // targetKey carries the target label of a call through the SDK's middleware.

@@ -159,3 +159,36 @@ targets:
 	}
 	_ = time.Now
 }
+
+func TestDetailsChooseHowMuchIsExported(t *testing.T) {
+	for _, c := range []struct {
+		details         string
+		execs, stepRows bool
+	}{{"steps", true, true}, {"executions", true, false}, {"none", false, false}} {
+		t.Run(c.details, func(t *testing.T) {
+			h := newHarness(t, scenario(), ssmsim.Options{})
+			h.apply(t, `
+targets:
+  - name: t1
+    region: us-east-1
+    endpoint: %s
+    details: `+c.details+`
+    discovery: [{name: all}]
+`)
+			reg := h.registry(t)
+			if _, ok := value(t, reg, "ssm_automation_execution_info", nil); ok != c.execs {
+				t.Errorf("execution series present = %v, want %v", ok, c.execs)
+			}
+			if _, ok := value(t, reg, "ssm_automation_step_status", nil); ok != c.stepRows {
+				t.Errorf("step series present = %v, want %v", ok, c.stepRows)
+			}
+			// The aggregates never depend on the detail level.
+			if v, _ := value(t, reg, "ssm_automation_steps", map[string]string{"step_name": "patch", "status": "Success"}); v != 3 {
+				t.Errorf("steps{patch,Success} = %v, want 3", v)
+			}
+			if v, _ := value(t, reg, "ssm_automation_steps_finished_total", map[string]string{"step_name": "fix", "status": "Failed"}); v != 1 {
+				t.Errorf("steps_finished_total{fix,Failed} = %v, want 1", v)
+			}
+		})
+	}
+}

@@ -100,6 +100,7 @@ type harness struct {
 	base  *prometheus.Registry
 	apiM  *apiMetrics
 	cfg   *config.Config
+	clock time.Time
 }
 
 func newHarness(t *testing.T, execs []*ssmsim.Execution, opts ssmsim.Options) *harness {
@@ -114,9 +115,6 @@ func newHarness(t *testing.T, execs []*ssmsim.Execution, opts ssmsim.Options) *h
 	for _, e := range execs {
 		store.Put("123456789012", "us-east-1", e)
 	}
-	if opts.Now == nil {
-		opts.Now = func() time.Time { return fixedNow }
-	}
 	url, sim := ssmsim.NewTestServer(t, store, opts)
 	base := prometheus.NewRegistry()
 	m := NewAPIMetrics(base)
@@ -125,8 +123,9 @@ func newHarness(t *testing.T, execs []*ssmsim.Execution, opts ssmsim.Options) *h
 		t.Fatal(err)
 	}
 	exp := NewExporter(clients, m, slog.New(slog.DiscardHandler))
-	exp.now = func() time.Time { return fixedNow }
-	return &harness{sim: sim, store: store, url: url, exp: exp, base: base, apiM: m}
+	h := &harness{sim: sim, store: store, url: url, exp: exp, base: base, apiM: m, clock: fixedNow}
+	exp.now = func() time.Time { return h.clock }
+	return h
 }
 
 // apply parses a configuration whose %s is the simulator's URL.
