@@ -301,8 +301,52 @@ func checkDashboard(t *testing.T, path string, known map[string][]string, rec ma
 		}
 	}
 
+	checkLinks(t, generic)
 	vars := checkVariables(t, d, known, rec)
 	checkPanels(t, d, known, rec, vars)
+}
+
+// dashboardLink matches a link to a dashboard by uid.
+var dashboardLink = regexp.MustCompile(`/d/([^/?"]+)`)
+
+// checkLinks checks that every link to a dashboard names one of ours, and
+// passes variables it defines.
+func checkLinks(t *testing.T, v any) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for _, c := range v {
+			checkLinks(t, c)
+		}
+	case []any:
+		for _, c := range v {
+			checkLinks(t, c)
+		}
+	case string:
+		m := dashboardLink.FindStringSubmatch(v)
+		if m == nil {
+			return
+		}
+		var file string
+		for f, uid := range uids {
+			if uid == m[1] {
+				file = f
+			}
+		}
+		if file == "" {
+			t.Errorf("link %q: no dashboard has uid %s", v, m[1])
+			return
+		}
+		d, err := load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range regexp.MustCompile(`var-(\w+)=`).FindAllStringSubmatch(v, -1) {
+			if !slices.ContainsFunc(d.Templating.List, func(x variable) bool { return x.Name == p[1] }) {
+				t.Errorf("link %q: %s has no variable %s", v, file, p[1])
+			}
+		}
+	}
 }
 
 // checkVariables checks the template variables and returns their names.
