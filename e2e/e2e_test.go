@@ -31,6 +31,7 @@ const (
 type stack struct {
 	root     string
 	scenario *ssmsim.Scenario
+	account  string // the account the exporter reads
 	expAddr  string
 	api      *promAPI
 }
@@ -41,13 +42,12 @@ type stack struct {
 func TestEndToEnd(t *testing.T) {
 	requireTools(t)
 	s := startStack(t)
-	tracked := trackedExecutions(t, s)
-	account, execs, err := accountOf(s.scenario, tracked, region, time.Now(), lookback)
+	execs, err := visible(s.scenario, s.account, region, time.Now(), lookback)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("the exporter sees account %s, region %s: %d executions", account, region, len(execs))
-	t.Run("executions", func(t *testing.T) { testExecutions(t, tracked, execs) })
+	t.Logf("the exporter sees account %s, region %s: %d executions", s.account, region, len(execs))
+	t.Run("executions", func(t *testing.T) { testExecutions(t, trackedExecutions(t, s), execs) })
 	t.Run("dashboards", func(t *testing.T) { testDashboards(t, s, execs) })
 	t.Run("alerts", func(t *testing.T) { testAlerts(t, s, execs) })
 	t.Run("promtool check metrics", func(t *testing.T) { testCheckMetrics(t, s) })
@@ -63,12 +63,18 @@ func startStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(sc.Accounts) == 0 {
+		t.Fatalf("%s: no accounts", scenarioPath)
+	}
 	dir := t.TempDir()
 	bins := build(t, root, dir, "ssm_simulator", "ssm_automation_exporter")
 
+	// The exporter's credentials name no account: the simulator puts them in
+	// the scenario's first account.
+	account := sc.Accounts[0].ID
 	simAddr := freePort(t)
 	sim := start(t, "ssm_simulator", bins["ssm_simulator"], nil,
-		"--web.listen-address", simAddr, "--mode", "frozen", "--scenario", scenarioPath)
+		"--web.listen-address", simAddr, "--mode", "frozen", "--scenario", scenarioPath, "--account", account)
 	waitHTTP(t, sim, "http://"+simAddr+"/metrics", 30*time.Second)
 
 	expAddr := freePort(t)
@@ -89,7 +95,7 @@ func startStack(t *testing.T) *stack {
 		"--web.listen-address", promAddr)
 	waitHTTP(t, prom, "http://"+promAddr+"/-/ready", 30*time.Second)
 
-	s := &stack{root: root, scenario: sc, expAddr: expAddr, api: newPromAPI(promAddr)}
+	s := &stack{root: root, scenario: sc, account: account, expAddr: expAddr, api: newPromAPI(promAddr)}
 	err = eventually(t.Context(), 60*time.Second, func() error {
 		for _, q := range []string{
 			fmt.Sprintf(`up{job=%q} == 1`, job),

@@ -48,31 +48,6 @@ func visible(sc *ssmsim.Scenario, account, region string, now time.Time, lookbac
 	return out, nil
 }
 
-// accountOf finds the scenario account whose executions in region the
-// exporter tracks (the simulator picks the account from the access key, the
-// target names none), and returns that account's visible executions.
-func accountOf(sc *ssmsim.Scenario, tracked []string, region string, now time.Time, lookback time.Duration) (string, []*ssmsim.Execution, error) {
-	var accounts []string
-	for _, a := range sc.Accounts {
-		accounts = append(accounts, a.ID)
-	}
-	for _, g := range sc.Generate {
-		accounts = append(accounts, g.Account)
-	}
-	for _, account := range accounts {
-		execs, err := visible(sc, account, region, now, lookback)
-		if err != nil {
-			return "", nil, err
-		}
-		for _, e := range execs {
-			if slices.Contains(tracked, e.ID) {
-				return account, execs, nil
-			}
-		}
-	}
-	return "", nil, fmt.Errorf("no account of the scenario holds the tracked executions %q in %s", tracked, region)
-}
-
 // expectedAlerts derives, per alert name, the label sets of the alerts that
 // must fire for the executions the exporter sees. common holds the labels
 // every series of the exporter carries (job, instance, target).
