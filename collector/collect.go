@@ -12,7 +12,6 @@ import (
 type emitter struct {
 	ch     chan<- prometheus.Metric
 	target string
-	now    time.Time
 }
 
 func (e *emitter) gauge(d *prometheus.Desc, v float64, labels ...string) {
@@ -22,7 +21,7 @@ func (e *emitter) gauge(d *prometheus.Desc, v float64, labels ...string) {
 func ts(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 // target sends every series of one target.
-func (e *emitter) targetSeries(t config.ExpandedTarget, v *view, lastSuccess bool) {
+func (e *emitter) targetSeries(t config.ExpandedTarget, v *view) {
 	e.gauge(descTargetInfo, 1, e.target, t.AccountID, t.Region, t.RoleARN)
 	e.gauge(descUp, b2f(v.up), e.target)
 	e.gauge(descScrapeDuration, v.duration, e.target)
@@ -39,71 +38,15 @@ func (e *emitter) targetSeries(t config.ExpandedTarget, v *view, lastSuccess boo
 		return
 	}
 	for _, x := range v.execs {
-		e.execution(x)
+		for _, m := range x.execSeries {
+			e.ch <- m
+		}
+		e.gauge(descExecLastSuccess, ts(x.lastSuccess), e.target, x.exec.id)
 		if details == config.DetailsSteps {
-			for i := range x.steps {
-				e.step(&x.exec, &x.steps[i])
+			for _, m := range x.stepSeries {
+				e.ch <- m
 			}
 		}
-	}
-}
-
-func (e *emitter) execution(t *tracked) {
-	x := &t.exec
-	e.gauge(descExecInfo, 1, e.target, x.id, x.document, x.version, x.autoType, x.mode, x.parent)
-	if x.status != "" {
-		e.gauge(descExecStatus, 1, e.target, x.id, x.document, x.status)
-	}
-	if !x.start.IsZero() {
-		e.gauge(descExecStart, ts(x.start), e.target, x.id, x.document)
-	}
-	if !x.end.IsZero() {
-		e.gauge(descExecEnd, ts(x.end), e.target, x.id, x.document)
-	}
-	e.gauge(descExecLastSuccess, ts(t.lastSuccess), e.target, x.id)
-	counts := map[string]float64{}
-	for _, s := range baseStepStatuses {
-		counts[s] = 0
-	}
-	for i := range t.steps {
-		counts[t.steps[i].status]++
-	}
-	for status, n := range counts {
-		if status != "" {
-			e.gauge(descExecSteps, n, e.target, x.id, x.document, status)
-		}
-	}
-	for _, a := range x.alarms {
-		e.gauge(descExecAlarm, 1, e.target, x.id, x.document, a.name, a.state)
-	}
-}
-
-func (e *emitter) step(x *execRec, s *stepRec) {
-	l := []string{e.target, x.id, x.document, s.id, s.name, s.action}
-	if s.status != "" {
-		e.gauge(descStepStatus, 1, append(l, s.status)...)
-	}
-	if !s.start.IsZero() {
-		e.gauge(descStepStart, ts(s.start), l...)
-		end := s.end
-		if end.IsZero() {
-			end = e.now
-		}
-		e.gauge(descStepDuration, max(end.Sub(s.start).Seconds(), 0), l...)
-	}
-	if !s.end.IsZero() {
-		e.gauge(descStepEnd, ts(s.end), l...)
-	}
-	if s.hasMaxAttempts {
-		e.gauge(descStepAttempts, s.maxAttempts, l...)
-	}
-	if s.hasTimeout {
-		e.gauge(descStepTimeout, s.timeout, l...)
-	}
-	e.gauge(descStepInfo, 1, append(l, s.onFailure, s.isCritical, s.isEnd, s.nextStep,
-		s.parentStepName, s.iteration, s.failureStage, s.failureType)...)
-	for _, a := range s.alarms {
-		e.gauge(descStepAlarm, 1, append(l, a.name, a.state)...)
 	}
 }
 

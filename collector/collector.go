@@ -78,7 +78,7 @@ func (e *Exporter) Scrape(ctx context.Context, names []string) prometheus.Collec
 	if names == nil {
 		names = e.order
 	}
-	sc := &scrape{ctx: ctx, now: e.now}
+	sc := &scrape{ctx: ctx}
 	for _, n := range names {
 		if ts := e.targets[n]; ts != nil {
 			sc.targets = append(sc.targets, ts)
@@ -90,7 +90,6 @@ func (e *Exporter) Scrape(ctx context.Context, names []string) prometheus.Collec
 // scrape is a checked collector for one scrape of some targets.
 type scrape struct {
 	ctx     context.Context
-	now     func() time.Time
 	targets []*targetState
 }
 
@@ -121,13 +120,12 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 	if dl, ok := s.ctx.Deadline(); ok {
 		ch <- prometheus.MustNewConstMetric(descScrapeTimeout, prometheus.GaugeValue, time.Until(dl).Seconds())
 	}
-	now := s.now()
 	for i, ts := range s.targets {
 		ts.mu.Lock()
 		cfg := ts.cfg
 		ts.mu.Unlock()
-		em := &emitter{ch: ch, target: ts.name, now: now}
-		em.targetSeries(cfg, views[i], true)
+		em := &emitter{ch: ch, target: ts.name}
+		em.targetSeries(cfg, views[i])
 		ts.agg.collect(ch)
 	}
 }

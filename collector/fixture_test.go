@@ -103,7 +103,7 @@ type harness struct {
 	clock time.Time
 }
 
-func newHarness(t *testing.T, execs []*ssmsim.Execution, opts ssmsim.Options) *harness {
+func newHarness(t testing.TB, execs []*ssmsim.Execution, opts ssmsim.Options) *harness {
 	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
@@ -129,7 +129,7 @@ func newHarness(t *testing.T, execs []*ssmsim.Execution, opts ssmsim.Options) *h
 }
 
 // apply parses a configuration whose %s is the simulator's URL.
-func (h *harness) apply(t *testing.T, yml string) {
+func (h *harness) apply(t testing.TB, yml string) {
 	t.Helper()
 	if !strings.Contains(yml, "api:") {
 		// Tests measure calls, not the client's rate limit.
@@ -144,7 +144,7 @@ func (h *harness) apply(t *testing.T, yml string) {
 }
 
 // gather runs one scrape of every target and returns the registry used.
-func (h *harness) registry(t *testing.T) *prometheus.Registry {
+func (h *harness) registry(t testing.TB) *prometheus.Registry {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)

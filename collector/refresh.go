@@ -3,8 +3,10 @@ package collector
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -29,7 +31,9 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 	var needMeta []string
 	for _, w := range want {
 		if o := old[w.id]; o != nil && o.settled {
-			out.results[w.id] = o
+			reused := *o // nothing can have changed: it is as good as fetched now
+			reused.lastSuccess = now
+			out.results[w.id] = &reused
 		} else if w.meta == nil {
 			needMeta = append(needMeta, w.id)
 		}
@@ -129,6 +133,9 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 func (ts *targetState) cutter(max int) func(string) string {
 	counter := ts.metrics.limitCut.WithLabelValues(ts.name, "label_length")
 	return func(s string) string {
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD") // a label value must be UTF-8
+		}
 		if len(s) <= max {
 			return s
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 )
@@ -17,6 +18,10 @@ type tracked struct {
 	steps       []stepRec
 	settled     bool // nothing about it can change any more
 	lastSuccess time.Time
+
+	// Prepared series (see series.go), built once per fetch.
+	execSeries []prometheus.Metric
+	stepSeries []prometheus.Metric
 }
 
 // aggKey is the label set of the per-step aggregates.

@@ -33,6 +33,7 @@ type targetState struct {
 	inflight *flight
 	tracked  map[string]*tracked
 	seen     *seenMemory // finished step and execution ids already counted
+	build    *builder
 }
 
 // flight is one refresh in progress; every scrape that arrives meanwhile
@@ -47,6 +48,7 @@ func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiM
 		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
 		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,
 		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
+		build: &builder{target: t.Name, in: newInterner(), now: now},
 	}
 }
 
@@ -118,6 +120,10 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	next := make(map[string]*tracked, len(want))
 	for _, w := range want {
 		if r, found := f.results[w.id]; found {
+			if r.execSeries == nil {
+				r.execSeries = ts.build.executionSeries(r)
+				r.stepSeries = ts.build.stepSeries(r)
+			}
 			next[w.id] = r
 		} else if old := ts.tracked[w.id]; old != nil && !f.gone[w.id] {
 			next[w.id] = old // stale if error: keep the last good data

@@ -1,0 +1,136 @@
+package collector
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
+)
+
+// benchHarness tracks executions × steps generated executions, a fifth
+// of them running, and has scraped them once (the cold scrape).
+func benchHarness(b *testing.B, executions int) *harness {
+	b.Helper()
+	h := newHarness(b, nil, ssmsim.Options{})
+	ssmsim.Generate(h.store, ssmsim.GenOptions{Seed: 1, Executions: executions, StepsPerExecution: 25, RunningFraction: 0.2, Now: fixedNow})
+	h.apply(b, `
+targets:
+  - name: bench
+    region: us-east-1
+    endpoint: %s
+    discovery: [{name: all, lookback: 48h, max_executions: 5000}]
+    limits: {max_executions: 5000}
+`)
+	return h
+}
+
+func encode(b *testing.B, g prometheus.Gatherer) int {
+	mfs, err := g.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc := expfmt.NewEncoder(io.Discard, expfmt.NewFormat(expfmt.TypeTextPlain))
+	n := 0
+	for _, mf := range mfs {
+		n += len(mf.GetMetric())
+		if err := enc.Encode(mf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return n
+}
+
+// BenchmarkWarmScrape gathers and encodes a warm scrape whose refresh is
+// reused (min_refresh_interval), so it measures the collector alone.
+func BenchmarkWarmScrape(b *testing.B) {
+	h := benchHarness(b, 2000)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h.exp.Scrape(ctx, nil))
+	encode(b, reg) // cold
+	for _, ts := range h.exp.targets {
+		ts.cfg.Target.MinRefreshInterval = time.Hour
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		encode(b, reg)
+	}
+}
+
+// BenchmarkFloor gathers and encodes the same series from a static
+// registry of const metrics built once.
+func BenchmarkFloor(b *testing.B) {
+	h := benchHarness(b, 2000)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h.exp.Scrape(ctx, nil))
+	mfs, err := reg.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	static := prometheus.NewRegistry()
+	static.MustRegister(&staticCollector{mfs: mfs})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		encode(b, static)
+	}
+}
+
+// staticCollector replays gathered families as const metrics built once.
+type staticCollector struct {
+	mfs     []*dto.MetricFamily
+	metrics []prometheus.Metric
+	descs   []*prometheus.Desc
+}
+
+func (s *staticCollector) build() {
+	if s.metrics != nil {
+		return
+	}
+	for _, mf := range s.mfs {
+		if mf.GetType() != dto.MetricType_GAUGE && mf.GetType() != dto.MetricType_COUNTER {
+			continue
+		}
+		var names []string
+		for _, lp := range mf.GetMetric()[0].GetLabel() {
+			names = append(names, lp.GetName())
+		}
+		d := prometheus.NewDesc(mf.GetName(), mf.GetHelp(), names, nil)
+		s.descs = append(s.descs, d)
+		vt := prometheus.GaugeValue
+		if mf.GetType() == dto.MetricType_COUNTER {
+			vt = prometheus.CounterValue
+		}
+		for _, m := range mf.GetMetric() {
+			values := make([]string, 0, len(names))
+			for _, lp := range m.GetLabel() {
+				values = append(values, lp.GetValue())
+			}
+			v := m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			s.metrics = append(s.metrics, prometheus.MustNewConstMetric(d, vt, v, values...))
+		}
+	}
+}
+
+func (s *staticCollector) Describe(ch chan<- *prometheus.Desc) {
+	s.build()
+	for _, d := range s.descs {
+		ch <- d
+	}
+}
+
+func (s *staticCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range s.metrics {
+		ch <- m
+	}
+}
