@@ -37,30 +37,14 @@ func TestBadRequests(t *testing.T) {
 	putSteps(store, simExecID(1), simSteps(3))
 	putSteps(store, simExecID(2), simSteps(3))
 	url, _ := NewTestServer(t, store, Options{MaxBodyBytes: 4096})
-	otherURL, _ := NewTestServer(t, store, Options{})
 	id1 := `"AutomationExecutionId":"` + simExecID(1) + `"`
-	token := nextTokenOf(t, url, `{`+id1+`,"MaxResults":1}`)
-	flipped := "A"
-	if token[10] == 'A' {
-		flipped = "B"
-	}
-	tampered := token[:10] + flipped + token[11:]
-	foreign := nextTokenOf(t, url, `{"AutomationExecutionId":"`+simExecID(2)+`","MaxResults":1}`)
-	reversed := nextTokenOf(t, url, `{`+id1+`,"MaxResults":1,"ReverseOrder":true}`)
-	otherServer := nextTokenOf(t, otherURL, `{`+id1+`,"MaxResults":1}`)
 	steps := "DescribeAutomationStepExecutions"
 	withHeader := func(k, v string) map[string]string {
 		h := rawHeaders(steps)
 		h[k] = v
 		return h
 	}
-	cases := []struct {
-		name    string
-		headers map[string]string
-		body    string
-		status  int
-		errType string
-	}{
+	cases := []badCase{
 		{"malformed JSON", nil, `{` + id1 + `,`, 400, codeSerialization},
 		{"not an object", nil, `["x"]`, 400, codeSerialization},
 		{"trailing data", nil, `{` + id1 + `} {}`, 400, codeSerialization},
@@ -75,13 +59,6 @@ func TestBadRequests(t *testing.T) {
 		{"other scheme", withHeader("Authorization", "Bearer abc"), `{` + id1 + `}`, 400, codeIncompleteSignature},
 		{"no date", withHeader("X-Amz-Date", ""), `{` + id1 + `}`, 400, codeIncompleteSignature},
 		{"oversized body", nil, `{` + id1 + `,"NextToken":"` + strings.Repeat("x", 5000) + `"}`, 413, codeTooLarge},
-		{"tampered token", nil, `{` + id1 + `,"NextToken":"` + tampered + `"}`, 400, codeInvalidNextToken},
-		{"garbage token", nil, `{` + id1 + `,"NextToken":"!!!"}`, 400, codeInvalidNextToken},
-		{"token of another execution", nil, `{` + id1 + `,"NextToken":"` + foreign + `"}`, 400, codeInvalidNextToken},
-		{"token of another order", nil, `{` + id1 + `,"NextToken":"` + reversed + `"}`, 400, codeInvalidNextToken},
-		{"token of other filters", nil, `{` + id1 + `,"Filters":[{"Key":"StepName","Values":["step1"]}],"NextToken":"` + token + `"}`, 400, codeInvalidNextToken},
-		{"token of another simulator", nil, `{` + id1 + `,"NextToken":"` + otherServer + `"}`, 400, codeInvalidNextToken},
-		{"token of the request", nil, `{` + id1 + `,"MaxResults":2,"NextToken":"` + token + `"}`, 200, ""},
 		{"MaxResults 0", nil, `{` + id1 + `,"MaxResults":0}`, 400, codeValidation},
 		{"MaxResults 51", nil, `{` + id1 + `,"MaxResults":51}`, 400, codeValidation},
 		{"MaxResults 1", nil, `{` + id1 + `,"MaxResults":1}`, 200, ""},
@@ -106,11 +83,26 @@ func TestBadRequests(t *testing.T) {
 		{"bad time", nil, `{` + id1 + `,"Filters":[{"Key":"StartTimeBefore","Values":["2024-13-01T00:00:00Z"]}]}`, 400, codeInvalidFilterValue},
 		{"non-numeric iteration", nil, `{` + id1 + `,"Filters":[{"Key":"ParentStepIteration","Values":["two"]}]}`, 400, codeInvalidFilterValue},
 	}
+	runBadCases(t, url, cases)
+}
+
+// badCase is a hand-made DescribeAutomationStepExecutions request and the
+// answer it must get; nil headers are those of a well-formed request.
+type badCase struct {
+	name    string
+	headers map[string]string
+	body    string
+	status  int
+	errType string
+}
+
+func runBadCases(t *testing.T, url string, cases []badCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := tc.headers
 			if h == nil {
-				h = rawHeaders(steps)
+				h = rawHeaders("DescribeAutomationStepExecutions")
 			}
 			resp := rawCall(t, url, h, tc.body)
 			if resp.status != tc.status || resp.errTyp != tc.errType {
@@ -119,6 +111,33 @@ func TestBadRequests(t *testing.T) {
 			checkResponseHeaders(t, resp)
 		})
 	}
+}
+
+func TestBadNextTokens(t *testing.T) {
+	store := NewStore()
+	putSteps(store, simExecID(1), simSteps(3))
+	putSteps(store, simExecID(2), simSteps(3))
+	url, _ := NewTestServer(t, store, Options{})
+	otherURL, _ := NewTestServer(t, store, Options{})
+	id1 := `"AutomationExecutionId":"` + simExecID(1) + `"`
+	token := nextTokenOf(t, url, `{`+id1+`,"MaxResults":1}`)
+	flipped := "A"
+	if token[10] == 'A' {
+		flipped = "B"
+	}
+	tampered := token[:10] + flipped + token[11:]
+	foreign := nextTokenOf(t, url, `{"AutomationExecutionId":"`+simExecID(2)+`","MaxResults":1}`)
+	reversed := nextTokenOf(t, url, `{`+id1+`,"MaxResults":1,"ReverseOrder":true}`)
+	otherServer := nextTokenOf(t, otherURL, `{`+id1+`,"MaxResults":1}`)
+	runBadCases(t, url, []badCase{
+		{"tampered token", nil, `{` + id1 + `,"NextToken":"` + tampered + `"}`, 400, codeInvalidNextToken},
+		{"garbage token", nil, `{` + id1 + `,"NextToken":"!!!"}`, 400, codeInvalidNextToken},
+		{"token of another execution", nil, `{` + id1 + `,"NextToken":"` + foreign + `"}`, 400, codeInvalidNextToken},
+		{"token of another order", nil, `{` + id1 + `,"NextToken":"` + reversed + `"}`, 400, codeInvalidNextToken},
+		{"token of other filters", nil, `{` + id1 + `,"Filters":[{"Key":"StepName","Values":["step1"]}],"NextToken":"` + token + `"}`, 400, codeInvalidNextToken},
+		{"token of another simulator", nil, `{` + id1 + `,"NextToken":"` + otherServer + `"}`, 400, codeInvalidNextToken},
+		{"token of the request", nil, `{` + id1 + `,"MaxResults":2,"NextToken":"` + token + `"}`, 200, ""},
+	})
 }
 
 var requestIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)

@@ -133,6 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reqID := newRequestID()
+	defer s.recoverPanic(w, reqID)
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
 		err := newAPIError(codeUnknownOperation, "%s %s is not an operation of this service.", r.Method, r.URL.Path)
 		err.Status = http.StatusNotFound
@@ -208,6 +209,17 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, reqID string,
 	}
 	writeRaw(w, reqID, http.StatusOK, jsonContentType, body)
 	return codeOK
+}
+
+// recoverPanic answers InternalServerError rather than dropping the
+// connection if answering a request panics.
+func (s *Server) recoverPanic(w http.ResponseWriter, reqID string) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.metrics.request(operationUnknown, writeAPIError(w, reqID, newAPIError(codeInternal, "%s", defaultMessage(codeInternal))))
+	}
 }
 
 // allow takes a token from the account's bucket.
