@@ -29,8 +29,8 @@
 //
 // # Choices where the service documentation is silent
 //
-//   - Request checks run in this order: body size (413
-//     RequestEntityTooLargeException), content type, authentication
+//   - Injected latency comes first. Request checks then run in this order:
+//     body size (413 RequestEntityTooLargeException), content type, authentication
 //     (MissingAuthenticationTokenException, IncompleteSignatureException),
 //     operation (UnknownOperationException, 400; also for a content type other
 //     than application/x-amz-json-1.1, and 404 for a method or path other than
@@ -39,6 +39,8 @@
 //     (ValidationException), filter keys (InvalidFilterKey) and values
 //     (InvalidFilterValue), the execution (AutomationExecutionNotFoundException),
 //     then NextToken (InvalidNextToken). An empty body is an empty input.
+//     Unknown request members are ignored; member names are matched without
+//     regard to letter case (the service is stricter).
 //   - ValidationException covers the model's constraints: a missing required
 //     member, an AutomationExecutionId that is not 36 characters, MaxResults
 //     outside 1..50, more than 6 step filters or 10 execution filters, an
@@ -81,7 +83,10 @@
 //   - Faults (error rates, malformed bodies, repeated tokens) and the rate
 //     limit apply to SSM requests only; latency applies to SSM and STS. A
 //     request whose client goes away during the latency is counted with code
-//     "Canceled" and answered with nothing.
+//     "Canceled" and answered with nothing. A response cut short by the
+//     malformed-body fault is counted with code "OK" (it is sent with status
+//     200); the fault itself is counted as kind MalformedBody. Requests
+//     refused by the rate limit are not injected faults.
 //   - STS answers AccessDenied (403) for Options.DeniedRoles, ValidationError
 //     for a malformed role ARN, session name or duration, and InvalidAction
 //     for other actions or versions.
