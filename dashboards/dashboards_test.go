@@ -443,6 +443,25 @@ func checkPanels(t *testing.T, d *dashboard, known map[string][]string, rec map[
 	if len(ids) == 0 {
 		t.Error("no panels")
 	}
+	checkLayout(t, d.Panels)
+}
+
+// checkLayout checks that the top-level panels fit the 24-column grid and
+// do not overlap.
+func checkLayout(t *testing.T, panels []panel) {
+	t.Helper()
+	for i, a := range panels {
+		g := a.GridPos
+		if g.W <= 0 || g.H <= 0 || g.X < 0 || g.Y < 0 || g.X+g.W > 24 {
+			t.Errorf("panel %q: gridPos %+v outside the 24-column grid", a.Title, g)
+		}
+		for _, b := range panels[:i] {
+			h := b.GridPos
+			if g.X < h.X+h.W && h.X < g.X+g.W && g.Y < h.Y+h.H && h.Y < g.Y+g.H {
+				t.Errorf("panels %q %+v and %q %+v overlap", b.Title, h, a.Title, g)
+			}
+		}
+	}
 }
 
 func TestRulesUseContract(t *testing.T) {

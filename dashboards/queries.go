@@ -54,6 +54,11 @@ type panel struct {
 	Datasource *datasource `json:"datasource"`
 	Targets    []target    `json:"targets"`
 	Panels     []panel     `json:"panels"` // a collapsed row's panels
+	GridPos    gridPos     `json:"gridPos"`
+}
+
+type gridPos struct {
+	X, Y, W, H int
 }
 
 type target struct {
