@@ -202,8 +202,8 @@ func TestSimulatorBinary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(out.AutomationExecutionMetadataList); n != 4 {
-			t.Fatalf("%d executions in the account's us-east-1, want the scenario's 4", n)
+		if n := len(out.AutomationExecutionMetadataList); n != 5 {
+			t.Fatalf("%d executions in the account's us-east-1, want the scenario's 5", n)
 		}
 		steps, err := client.DescribeAutomationStepExecutions(ctx, &ssm.DescribeAutomationStepExecutionsInput{
 			AutomationExecutionId: aws.String("bdd640fb-0667-4ad1-9c80-317fa3b1799d"),

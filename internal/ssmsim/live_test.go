@@ -100,7 +100,7 @@ func TestAdvanceRunsTheE2EScenarioToTheEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		runLive(t, store, sc.Now, rand.New(rand.NewPCG(seed, 4)))
-		e := store.Get("444455556666", "us-east-1", "b74d0fb1-32e7-4629-8fad-c1a606cb0fb3")
+		e := store.Get("111122223333", "us-east-1", "b74d0fb1-32e7-4629-8fad-c1a606cb0fb3")
 		loop := e.Steps[2]
 		if loop.StepName != "encryptEachInstance" || loop.Status == "InProgress" || loop.EndTime.IsZero() {
 			t.Fatalf("loop step after the run: %+v", *loop)
