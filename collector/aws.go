@@ -139,7 +139,10 @@ func (c *Clients) Prune(keep []config.ExpandedTarget, api config.API) {
 func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
 	cfg := c.base.Copy()
 	cfg.Region = key.region
-	cfg.HTTPClient = awshttp.NewBuildableClient().WithTimeout(key.api.CallTimeout)
+	cfg.HTTPClient = &cappedClient{
+		inner: awshttp.NewBuildableClient().WithTimeout(key.api.CallTimeout),
+		max:   int64(key.api.MaxResponseBytes),
+	}
 	cfg.Retryer = func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = key.api.MaxAttempts
@@ -221,6 +224,9 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	code := errorCode(err)
 	m.metrics.requests.WithLabelValues(target, op, code).Inc()
+	if errors.Is(err, errResponseTooLarge) {
+		m.metrics.limitCut.WithLabelValues(target, "response_bytes").Inc()
+	}
 	switch code {
 	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
 		m.metrics.throttled.WithLabelValues(target).Inc()
@@ -236,6 +242,9 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 func errorCode(err error) string {
 	if err == nil {
 		return "OK"
+	}
+	if errors.Is(err, errResponseTooLarge) {
+		return "ResponseTooLarge"
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {

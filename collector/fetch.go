@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,17 +19,31 @@ const pageSize = 50
 // metadataBatch is the most ids one ExecutionId filter may carry.
 const metadataBatch = 10
 
+// errRepeatedToken fails a listing whose next page token is the one just
+// sent: the paginator stops there (StopOnDuplicateToken), and what it
+// returned so far would look complete while it is not.
+var errRepeatedToken = errors.New("the API returned the page token it was sent")
+
+func repeated(sent, next *string) bool {
+	return sent != nil && next != nil && *sent == *next
+}
+
 // listExecutions pages through DescribeAutomationExecutions.
 func listExecutions(ctx context.Context, api API, filters []types.AutomationExecutionFilter) ([]types.AutomationExecutionMetadata, error) {
 	p := ssm.NewDescribeAutomationExecutionsPaginator(api, &ssm.DescribeAutomationExecutionsInput{
 		Filters: filters, MaxResults: aws.Int32(pageSize),
 	}, func(o *ssm.DescribeAutomationExecutionsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []types.AutomationExecutionMetadata
+	var sent *string
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return out, err
 		}
+		if repeated(sent, page.NextToken) {
+			return out, errRepeatedToken
+		}
+		sent = page.NextToken
 		out = append(out, page.AutomationExecutionMetadataList...)
 	}
 	return out, nil
@@ -73,11 +88,16 @@ func fetchSteps(ctx context.Context, api API, id string, filters []config.Filter
 	var steps []stepRec
 	seen := map[string]bool{}
 	cut := 0
+	var sent *string
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, 0, err
 		}
+		if repeated(sent, page.NextToken) {
+			return nil, 0, errRepeatedToken
+		}
+		sent = page.NextToken
 		for i := range page.StepExecutions {
 			r := conv(&page.StepExecutions[i])
 			if r.id == "" {

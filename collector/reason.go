@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
@@ -15,6 +16,10 @@ import (
 func reasonOf(err error) string {
 	if isNotFound(err) {
 		return "not_found"
+	}
+	var de *smithy.DeserializationError
+	if errors.Is(err, errRepeatedToken) || errors.Is(err, errResponseTooLarge) || errors.As(err, &de) {
+		return "invalid_response"
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -48,3 +53,21 @@ func reasonOf(err error) string {
 	}
 	return "other"
 }
+
+// advice is the one log line a user gets for each reason: what to check.
+var advice = map[string]string{
+	"access_denied":       "AWS denied access: check the IAM policy, the role's trust policy and the credentials",
+	"expired_credentials": "AWS credentials expired: refresh them or check the credential source",
+	"throttled":           "AWS throttled the exporter past its retries: lower api.requests_per_second or raise min_refresh_interval",
+	"not_found":           "an execution does not exist: check the execution id, the account and the region",
+	"invalid_request":     "AWS rejected a request: check the filters of the configuration",
+	"endpoint":            "cannot reach the SSM endpoint: check the region, the endpoint and the network",
+	"timeout":             "API calls timed out: raise the scrape timeout or api.call_timeout",
+	"server_error":        "the SSM service failed: last good data is served until it recovers",
+	"invalid_response":    "the SSM service sent a response that cannot be used: last good data is served",
+	"other":               "fetching from SSM failed",
+}
+
+// errorLogInterval is the least time between two log lines of one reason
+// for one target.
+const errorLogInterval = 5 * time.Minute

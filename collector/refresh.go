@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -152,18 +153,27 @@ func (r *stepRec) cutLabels(cut func(string) string) {
 	for _, p := range []*string{&r.id, &r.name, &r.action, &r.onFailure, &r.nextStep, &r.parentStepName, &r.failureStage, &r.failureType} {
 		*p = cut(*p)
 	}
-	for i := range r.alarms {
-		r.alarms[i].name = cut(r.alarms[i].name)
-	}
+	r.alarms = cutAlarms(r.alarms, cut)
 }
 
 func (e *execRec) cutLabels(cut func(string) string) {
 	for _, p := range []*string{&e.document, &e.version, &e.parent} {
 		*p = cut(*p)
 	}
-	for i := range e.alarms {
-		e.alarms[i].name = cut(e.alarms[i].name)
+	e.alarms = cutAlarms(e.alarms, cut)
+}
+
+// cutAlarms cuts alarm names in place and drops an alarm that cutting made
+// equal to an earlier one: it would be the same series twice.
+func cutAlarms(alarms []alarm, cut func(string) string) []alarm {
+	out := alarms[:0]
+	for _, a := range alarms {
+		a.name = cut(a.name)
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
 	}
+	return out
 }
 
 // countFinished counts, once per id, the step executions and executions

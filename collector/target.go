@@ -34,6 +34,9 @@ type targetState struct {
 	tracked  map[string]*tracked
 	seen     *seenMemory // finished step and execution ids already counted
 	build    *builder
+
+	logMu      sync.Mutex
+	lastLogged map[string]time.Time // reason -> last warning
 }
 
 // flight is one refresh in progress; every scrape that arrives meanwhile
@@ -48,7 +51,8 @@ func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiM
 		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
 		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,
 		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
-		build: &builder{target: t.Name, in: newInterner(), now: now},
+		build:      &builder{target: t.Name, in: newInterner(), now: now},
+		lastLogged: map[string]time.Time{},
 	}
 }
 
@@ -193,11 +197,23 @@ func (ts *targetState) keepRuleExecutions(r *config.DiscoveryRule, add func(*wan
 	}
 }
 
-// fail counts a failed fetch by reason and logs it (without free text).
+// fail counts a failed fetch by reason and logs it: one warning per reason
+// and errorLogInterval with advice and the AWS error code, the error text
+// itself only at debug level (it may quote request values).
 func (ts *targetState) fail(err error, msg string, args ...any) {
 	reason := reasonOf(err)
 	ts.metrics.errors.WithLabelValues(ts.name, reason).Inc()
 	ts.logger.Debug(msg, append(args, "reason", reason, "err", err)...)
+	now := time.Now()
+	ts.logMu.Lock()
+	last, seen := ts.lastLogged[reason]
+	if !seen || now.Sub(last) >= errorLogInterval {
+		ts.lastLogged[reason] = now
+		ts.logMu.Unlock()
+		ts.logger.Warn(advice[reason], "reason", reason, "code", errorCode(err))
+		return
+	}
+	ts.logMu.Unlock()
 }
 
 // errNotFound is returned for a static id the API does not know.

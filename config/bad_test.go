@@ -19,6 +19,7 @@ var badConfigs = []struct {
 		`line 4: api.max_concurrency: must be between 1 and 64, got 65`,
 		`line 5: api.call_timeout: must be greater than 0, got 0s`,
 		`line 6: api.max_attempts: must be between 1 and 20, got 21`,
+		`line 7: api.max_response_bytes: must be at least 65536, got 1024`,
 	}},
 	{"bad_api_types", []string{
 		`line 2: api.requests_per_second: "fast" is not a number`,

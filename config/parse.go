@@ -23,6 +23,7 @@ var (
 		MaxConcurrency:    4,
 		CallTimeout:       10 * time.Second,
 		MaxAttempts:       5,
+		MaxResponseBytes:  16 << 20,
 	}
 	DefaultLimits = Limits{
 		MaxExecutions:        1000,
@@ -101,6 +102,7 @@ func (c *Config) setDefaults() {
 	setDefault(&c.API.MaxConcurrency, DefaultAPI.MaxConcurrency)
 	setDefault(&c.API.CallTimeout, DefaultAPI.CallTimeout)
 	setDefault(&c.API.MaxAttempts, DefaultAPI.MaxAttempts)
+	setDefault(&c.API.MaxResponseBytes, DefaultAPI.MaxResponseBytes)
 	for i := range c.Targets {
 		t := &c.Targets[i]
 		setDefault(&t.SessionName, DefaultSessionName)

@@ -24,6 +24,9 @@ type API struct {
 	CallTimeout time.Duration `yaml:"call_timeout"`
 	// MaxAttempts is the SDK retryer's attempts per call. Default 5.
 	MaxAttempts int `yaml:"max_attempts"`
+	// MaxResponseBytes caps the body of one API response; a larger one fails
+	// the call and is counted. Default 16 MiB.
+	MaxResponseBytes int `yaml:"max_response_bytes"`
 }
 
 // Details says how much per-execution detail a target exports.

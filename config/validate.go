@@ -252,4 +252,10 @@ func (v *validator) api(a *API) {
 		v.add("api.call_timeout", "must be greater than 0, got %s", a.CallTimeout)
 	}
 	v.between("api.max_attempts", a.MaxAttempts, 1, maxAPIAttempts)
+	if v.isSet("api.max_response_bytes") && a.MaxResponseBytes < minResponseBytes {
+		v.add("api.max_response_bytes", "must be at least %d, got %d", minResponseBytes, a.MaxResponseBytes)
+	}
 }
+
+// minResponseBytes is the least response cap that still fits a full page.
+const minResponseBytes = 64 << 10

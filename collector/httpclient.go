@@ -1,0 +1,52 @@
+package collector
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// errResponseTooLarge fails a call whose response body passes
+// api.max_response_bytes.
+var errResponseTooLarge = errors.New("response body larger than api.max_response_bytes")
+
+// cappedClient bounds the bytes read from each response body.
+type cappedClient struct {
+	inner aws.HTTPClient
+	max   int64
+}
+
+func (c *cappedClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.inner.Do(req)
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: c.max}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// Anything more is past the cap.
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			return 0, errResponseTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
