@@ -32,33 +32,70 @@ func invariantProblems(e *Execution) []string {
 		bad("%d execution alarms", len(e.TriggeredAlarms))
 	}
 	ids := map[string]int{}
-	active, lastRun := -1, -1
-	var prevStart time.Time
-	pendingSeen := false
 	for i, st := range e.Steps {
 		if _, dup := ids[st.StepExecutionID]; dup || len(st.StepExecutionID) != 36 {
 			bad("step id %q", st.StepExecutionID)
 		}
 		ids[st.StepExecutionID] = i
-		if !scenarioActionRe.MatchString(st.Action) || st.StepName == "" {
-			bad("step %d name %q action %q", i, st.StepName, st.Action)
-		}
-		if len(st.TriggeredAlarms) > 1 || (len(st.TriggeredAlarms) == 1 && st.TriggeredAlarms[0].State != "ALARM") {
-			bad("step %d alarms %v", i, st.TriggeredAlarms)
-		}
-		if st.MaxAttempts != nil && (*st.MaxAttempts < 1 || *st.MaxAttempts > 3) {
-			bad("step %d max attempts %d", i, *st.MaxAttempts)
-		}
-		if ps := st.ParentStepDetails; ps != nil {
-			j, ok := ids[ps.StepExecutionID]
-			if !ok || j >= i || e.Steps[j].Action != "aws:loop" || e.Steps[j].StepName != ps.StepName ||
-				ps.Action != "aws:loop" || ps.Iteration < 1 || ps.IteratorValue == "" {
-				bad("step %d parent details %+v", i, *ps)
-			} else if loop := e.Steps[j]; st.Status != "Pending" && (st.StartTime.Before(loop.StartTime) ||
-				(!loop.EndTime.IsZero() && st.EndTime.After(loop.EndTime))) {
-				bad("step %d outside its loop's times", i)
-			}
-		}
+		stepShapeProblems(e, i, ids, bad)
+	}
+	active, lastRun := stepOrderProblems(e, running, bad)
+	if !running {
+		finishedProblems(e, lastRun, bad)
+		return out
+	}
+	switch {
+	case active < 0:
+		bad("running without a running step")
+	case e.Status != map[bool]string{true: "Waiting", false: "InProgress"}[e.Steps[active].Status == "Waiting"]:
+		bad("status %s while step %d is %s", e.Status, active, e.Steps[active].Status)
+	case e.CurrentStepName != e.Steps[active].StepName || e.CurrentAction != e.Steps[active].Action:
+		bad("current step %s/%s, running %s", e.CurrentStepName, e.CurrentAction, e.Steps[active].StepName)
+	}
+	return out
+}
+
+// stepShapeProblems checks one step on its own and against its loop.
+func stepShapeProblems(e *Execution, i int, ids map[string]int, bad func(string, ...any)) {
+	st := e.Steps[i]
+	if !scenarioActionRe.MatchString(st.Action) || st.StepName == "" {
+		bad("step %d name %q action %q", i, st.StepName, st.Action)
+	}
+	if len(st.TriggeredAlarms) > 1 || (len(st.TriggeredAlarms) == 1 && st.TriggeredAlarms[0].State != "ALARM") {
+		bad("step %d alarms %v", i, st.TriggeredAlarms)
+	}
+	if st.MaxAttempts != nil && (*st.MaxAttempts < 1 || *st.MaxAttempts > 3) {
+		bad("step %d max attempts %d", i, *st.MaxAttempts)
+	}
+	if st.Status == "TimedOut" && st.Action != "aws:loop" && (st.TimeoutSeconds == nil ||
+		st.EndTime.Sub(st.StartTime) != time.Duration(*st.TimeoutSeconds)*time.Second) {
+		bad("step %d timed out without lasting its timeout", i)
+	}
+	if isFailure(st) && (st.FailureMessage == "" || st.FailureDetails == nil) {
+		bad("step %d %s without failure message and details", i, st.Status)
+	}
+	ps := st.ParentStepDetails
+	if ps == nil {
+		return
+	}
+	j, ok := ids[ps.StepExecutionID]
+	if !ok || j >= i || e.Steps[j].Action != "aws:loop" || e.Steps[j].StepName != ps.StepName ||
+		ps.Action != "aws:loop" || ps.Iteration < 1 || ps.IteratorValue == "" {
+		bad("step %d parent details %+v", i, *ps)
+	} else if loop := e.Steps[j]; st.Status != "Pending" && (st.StartTime.Before(loop.StartTime) ||
+		(!loop.EndTime.IsZero() && st.EndTime.After(loop.EndTime))) {
+		bad("step %d outside its loop's times", i)
+	}
+}
+
+// stepOrderProblems checks statuses and times along the step list: finished
+// steps, then the running one, then Pending ones, starts never decreasing.
+// It returns the running step's index and the last started step's.
+func stepOrderProblems(e *Execution, running bool, bad func(string, ...any)) (active, lastRun int) {
+	active, lastRun = -1, -1
+	var prevStart time.Time
+	pendingSeen := false
+	for i, st := range e.Steps {
 		switch st.Status {
 		case "Pending":
 			pendingSeen = true
@@ -93,30 +130,12 @@ func invariantProblems(e *Execution) []string {
 		if st.Action != "aws:loop" {
 			lastRun = i
 		}
-		if st.Status == "TimedOut" && st.Action != "aws:loop" && (st.TimeoutSeconds == nil ||
-			st.EndTime.Sub(st.StartTime) != time.Duration(*st.TimeoutSeconds)*time.Second) {
-			bad("step %d timed out without lasting its timeout", i)
-		}
-		if isFailure(st) && (st.FailureMessage == "" || st.FailureDetails == nil) {
-			bad("step %d %s without failure message and details", i, st.Status)
-		}
 	}
-	if running {
-		switch {
-		case active < 0:
-			bad("running without a running step")
-		case e.Status != map[bool]string{true: "Waiting", false: "InProgress"}[e.Steps[active].Status == "Waiting"]:
-			bad("status %s while step %d is %s", e.Status, active, e.Steps[active].Status)
-		case e.CurrentStepName != e.Steps[active].StepName || e.CurrentAction != e.Steps[active].Action:
-			bad("current step %s/%s, running %s", e.CurrentStepName, e.CurrentAction, e.Steps[active].StepName)
-		}
-		return out
-	}
-	return append(out, finishedProblems(e, lastRun, bad)...)
+	return active, lastRun
 }
 
 // finishedProblems checks that a finished execution's status follows from its steps.
-func finishedProblems(e *Execution, lastRun int, bad func(string, ...any)) []string {
+func finishedProblems(e *Execution, lastRun int, bad func(string, ...any)) {
 	var aborted, critical, cancelled *Step
 	for i, st := range e.Steps {
 		stops := st.Action != "aws:loop" && (isFailure(st) && isAbort(st.OnFailure) ||
@@ -148,7 +167,6 @@ func finishedProblems(e *Execution, lastRun int, bad func(string, ...any)) []str
 	if (e.Status == "Failed" || e.Status == "TimedOut") && e.FailureMessage == "" {
 		bad("%s without a failure message", e.Status)
 	}
-	return nil
 }
 
 // checkExecutions applies invariantProblems to every execution, checks ids
