@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
+)
+
+// The account and region the generated executions live in; the exporter
+// signs as an unknown access key, which the simulator maps to this account.
+const (
+	simAccount = "123456789012"
+	simRegion  = "us-east-1"
+)
+
+// pageSize is the largest page of both Describe operations; the exporter
+// always asks for it.
+const pageSize = 50
+
+// workload is a generated data set the benchmark runs against.
+type workload struct {
+	name            string
+	executions      int
+	stepsPerExec    int
+	runningFraction float64
+}
+
+var knownWorkloads = []workload{
+	{name: "W1", executions: 200, stepsPerExec: 25, runningFraction: 0.2},
+	{name: "W2", executions: 2000, stepsPerExec: 25, runningFraction: 0.2},
+}
+
+// parseWorkloads turns "W1,W2" into workloads, in the order given.
+func parseWorkloads(list string) ([]workload, error) {
+	var out []workload
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		found := false
+		for _, w := range knownWorkloads {
+			if strings.EqualFold(w.name, name) {
+				out = append(out, w)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown workload %q (known: W1, W2)", name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no workload in %q", list)
+	}
+	return out, nil
+}
+
+// dataset is a workload's generated executions and what they should cost.
+type dataset struct {
+	executions []*ssmsim.Execution
+	running    int // executions that can still change
+	steps      int // step executions in all
+	expect     expectedCalls
+}
+
+// expectedCalls is the API budget the data allows.
+type expectedCalls struct {
+	discovery int // DescribeAutomationExecutions pages of the discovery rule
+	coldSteps int // DescribeAutomationStepExecutions pages of every execution
+	warmSteps int // the same for executions that can still change
+}
+
+func (e expectedCalls) cold() int { return e.discovery + e.coldSteps }
+func (e expectedCalls) warm() int { return e.discovery + e.warmSteps }
+
+func generate(w workload, seed int64, now time.Time) dataset {
+	es := ssmsim.Generate(nil, ssmsim.GenOptions{
+		Seed: seed, Executions: w.executions, StepsPerExecution: w.stepsPerExec,
+		RunningFraction: w.runningFraction, Now: now,
+		Account: simAccount, Region: simRegion,
+	})
+	d := dataset{executions: es, expect: expectCalls(es)}
+	for _, e := range es {
+		d.steps += len(e.Steps)
+		if !settled(e) {
+			d.running++
+		}
+	}
+	return d
+}
+
+// pages is how many pages listing n items takes: an empty listing is one
+// call too.
+func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
+
+// expectCalls computes the calls of a cold and a warm scrape of one
+// discovery rule that lists every execution and follows no children: the
+// discovery pages, then the step pages of each execution (cold) or of each
+// execution that can still change (warm).
+func expectCalls(es []*ssmsim.Execution) expectedCalls {
+	e := expectedCalls{discovery: pages(len(es))}
+	for _, x := range es {
+		p := pages(len(x.Steps))
+		e.coldSteps += p
+		if !settled(x) {
+			e.warmSteps += p
+		}
+	}
+	return e
+}
+
+// terminalStatuses are the automation statuses nothing changes after.
+var terminalStatuses = map[string]bool{
+	"Success": true, "Failed": true, "TimedOut": true, "Cancelled": true, "Rejected": true,
+	"CompletedWithSuccess": true, "CompletedWithFailure": true,
+	"ChangeCalendarOverrideRejected": true, "Exited": true,
+}
+
+// settled reports whether an execution can no longer change: it is in a
+// terminal status and every step is terminal or was left Pending.
+func settled(e *ssmsim.Execution) bool {
+	if !terminalStatuses[e.Status] {
+		return false
+	}
+	for _, st := range e.Steps {
+		if !terminalStatuses[st.Status] && st.Status != "Pending" {
+			return false
+		}
+	}
+	return true
+}
