@@ -79,26 +79,36 @@ type errorBody struct {
 	Message string `json:"message,omitempty"`
 }
 
-// writeAPIError answers err in the AWS JSON 1.1 error shape: the code in both
-// the X-Amzn-ErrorType header and the body's __type member.
-func writeAPIError(w http.ResponseWriter, reqID string, err *apiError) string {
-	body, _ := json.Marshal(errorBody{Type: err.Code, Message: err.Message})
-	h := w.Header()
-	h.Set("X-Amzn-ErrorType", err.Code)
-	writeRaw(w, reqID, err.Status, jsonContentType, body)
-	return err.Code
+// response is a complete answer. It is built first, then counted, then
+// sent, so a client that has read it also finds it in the metrics.
+type response struct {
+	status      int
+	contentType string
+	errorType   string // X-Amzn-ErrorType header of JSON errors
+	body        []byte
+	code        string // metrics code: OK or the error code
 }
 
-// writeRaw writes a complete response with the request id header.
-func writeRaw(w http.ResponseWriter, reqID string, status int, contentType string, body []byte) {
+// response renders err in the AWS JSON 1.1 error shape: the code in both the
+// X-Amzn-ErrorType header and the body's __type member.
+func (e *apiError) response() response {
+	body, _ := json.Marshal(errorBody{Type: e.Code, Message: e.Message})
+	return response{status: e.Status, contentType: jsonContentType, errorType: e.Code, body: body, code: e.Code}
+}
+
+// write sends the response with the request id header.
+func (r response) write(w http.ResponseWriter, reqID string) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Type", r.contentType)
+	h.Set("Content-Length", strconv.Itoa(len(r.body)))
+	if r.errorType != "" {
+		h.Set("X-Amzn-ErrorType", r.errorType)
+	}
 	// The service spells the header this way; assign it directly so Go does
 	// not canonicalise it (readers look it up case-insensitively).
 	h["x-amzn-RequestId"] = []string{reqID}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body)
 }
 
 // encodeJSON marshals v without HTML escaping, as the service does.

@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
 		err := newAPIError(codeUnknownOperation, "%s %s is not an operation of this service.", r.Method, r.URL.Path)
 		err.Status = http.StatusNotFound
-		s.metrics.request(operationUnknown, writeAPIError(w, reqID, err))
+		s.send(w, reqID, operationUnknown, err.response())
 		return
 	}
 	body, tooLarge := s.readBody(w, r)
@@ -161,18 +161,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var code string
+	var resp response
 	if query {
-		code = s.serveQuery(w, r, reqID, form, tooLarge)
+		resp = s.serveQuery(r, reqID, form, tooLarge)
 	} else {
-		code = s.serveJSON(w, r, reqID, &call{op: op, body: body}, tooLarge)
+		resp = s.serveJSON(r, &call{op: op, body: body}, tooLarge)
 	}
-	s.metrics.request(label, code)
+	s.send(w, reqID, label, resp)
 }
 
-// serveJSON answers an AWS JSON 1.1 request and returns the code answered.
-func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, reqID string, c *call, tooLarge bool) string {
-	fail := func(err *apiError) string { return writeAPIError(w, reqID, err) }
+// send counts a response, then writes it.
+func (s *Server) send(w http.ResponseWriter, reqID, label string, resp response) {
+	s.metrics.request(label, resp.code)
+	resp.write(w, reqID)
+}
+
+// serveJSON answers an AWS JSON 1.1 request.
+func (s *Server) serveJSON(r *http.Request, c *call, tooLarge bool) response {
+	fail := func(err *apiError) response { return err.response() }
 	if tooLarge {
 		return fail(newAPIError(codeTooLarge, "Request body must not exceed %d bytes.", s.opts.MaxBodyBytes))
 	}
@@ -207,8 +213,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, reqID string,
 		s.metrics.fault(faultMalformed)
 		body = body[:max(1, len(body)/2)]
 	}
-	writeRaw(w, reqID, http.StatusOK, jsonContentType, body)
-	return codeOK
+	return response{status: http.StatusOK, contentType: jsonContentType, body: body, code: codeOK}
 }
 
 // recoverPanic answers InternalServerError rather than dropping the
@@ -218,7 +223,7 @@ func (s *Server) recoverPanic(w http.ResponseWriter, reqID string) {
 		if v == http.ErrAbortHandler {
 			panic(v)
 		}
-		s.metrics.request(operationUnknown, writeAPIError(w, reqID, newAPIError(codeInternal, "%s", defaultMessage(codeInternal))))
+		s.send(w, reqID, operationUnknown, newAPIError(codeInternal, "%s", defaultMessage(codeInternal)).response())
 	}
 }
 

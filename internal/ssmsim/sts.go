@@ -66,9 +66,9 @@ func stsOperation(form url.Values) string {
 }
 
 // serveQuery answers an AWS Query request; only STS AssumeRole is known.
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string, form url.Values, tooLarge bool) string {
-	fail := func(status int, code, format string, args ...any) string {
-		return writeSTSError(w, reqID, status, code, fmt.Sprintf(format, args...))
+func (s *Server) serveQuery(r *http.Request, reqID string, form url.Values, tooLarge bool) response {
+	fail := func(status int, code, format string, args ...any) response {
+		return stsError(reqID, status, code, fmt.Sprintf(format, args...))
 	}
 	if tooLarge {
 		return fail(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
@@ -122,8 +122,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		strings.Split(roleARN, ":")[1], account, roleName, session)
 	s.registerKey(resp.Result.Credentials.AccessKeyID, account)
 	body, _ := xml.Marshal(resp)
-	writeRaw(w, reqID, http.StatusOK, xmlType, append([]byte(xml.Header), body...))
-	return codeOK
+	return response{status: http.StatusOK, contentType: xmlType, body: append([]byte(xml.Header), body...), code: codeOK}
 }
 
 // parseRoleARN splits arn:<partition>:iam::<account>:role/<path/><name>.
@@ -144,8 +143,8 @@ func parseRoleARN(arn string) (account, name string, ok bool) {
 	return account, name, true
 }
 
-// writeSTSError answers in the AWS Query error shape.
-func writeSTSError(w http.ResponseWriter, reqID string, status int, code, msg string) string {
+// stsError renders an error in the AWS Query error shape.
+func stsError(reqID string, status int, code, msg string) response {
 	resp := stsErrorResponse{Xmlns: stsNamespace, RequestID: reqID}
 	resp.Error.Type = "Sender"
 	if status >= http.StatusInternalServerError {
@@ -153,8 +152,7 @@ func writeSTSError(w http.ResponseWriter, reqID string, status int, code, msg st
 	}
 	resp.Error.Code, resp.Error.Message = code, msg
 	body, _ := xml.Marshal(resp)
-	writeRaw(w, reqID, status, xmlType, append([]byte(xml.Header), body...))
-	return code
+	return response{status: status, contentType: xmlType, body: append([]byte(xml.Header), body...), code: code}
 }
 
 func randomBytes(n int) []byte {
