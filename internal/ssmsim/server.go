@@ -178,36 +178,35 @@ func (s *Server) send(w http.ResponseWriter, reqID, label string, resp response)
 
 // serveJSON answers an AWS JSON 1.1 request.
 func (s *Server) serveJSON(r *http.Request, c *call, tooLarge bool) response {
-	fail := func(err *apiError) response { return err.response() }
 	if tooLarge {
-		return fail(newAPIError(codeTooLarge, "Request body must not exceed %d bytes.", s.opts.MaxBodyBytes))
+		return newAPIError(codeTooLarge, "Request body must not exceed %d bytes.", s.opts.MaxBodyBytes).response()
 	}
 	if mt := mediaType(r); mt != jsonContentType {
-		return fail(newAPIError(codeUnknownOperation, "Content-Type %q is not supported; use %s.", mt, jsonContentType))
+		return newAPIError(codeUnknownOperation, "Content-Type %q is not supported; use %s.", mt, jsonContentType).response()
 	}
 	scope, err := parseSigV4(r)
 	if err != nil {
-		return fail(err)
+		return err.response()
 	}
 	handler := ssmOperations[c.op]
 	if handler == nil {
-		return fail(newAPIError(codeUnknownOperation, "Operation %q is not supported.", r.Header.Get("X-Amz-Target")))
+		return newAPIError(codeUnknownOperation, "Operation %q is not supported.", r.Header.Get("X-Amz-Target")).response()
 	}
 	c.account, c.region = s.accountFor(scope.accessKey), scope.region
 	if !s.allow(c.account) {
-		return fail(newAPIError(codeThrottling, "Rate exceeded"))
+		return newAPIError(codeThrottling, "Rate exceeded").response()
 	}
 	if code := s.faults.errorCode(); code != "" {
 		s.metrics.fault(code)
-		return fail(newAPIError(code, "%s", defaultMessage(code)))
+		return newAPIError(code, "%s", defaultMessage(code)).response()
 	}
 	out, err := handler(s, c)
 	if err != nil {
-		return fail(err)
+		return err.response()
 	}
 	body, encErr := encodeJSON(out)
 	if encErr != nil {
-		return fail(newAPIError(codeInternal, "%s", defaultMessage(codeInternal)))
+		return newAPIError(codeInternal, "%s", defaultMessage(codeInternal)).response()
 	}
 	if s.faults.malformed() {
 		s.metrics.fault(faultMalformed)
