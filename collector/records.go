@@ -3,6 +3,7 @@ package collector
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,13 +48,18 @@ func boolLabel(b *bool) string {
 	return strconv.FormatBool(*b)
 }
 
+// valid returns s as a label value may hold it: the SDK hands invalid UTF-8
+// through as the endpoint sent it, and a label value must be UTF-8. Values
+// that cutLabels shortens are made valid there.
+func valid[S ~string](s S) string { return strings.ToValidUTF8(string(s), "\uFFFD") }
+
 func alarmsOf(in []types.AlarmStateInformation) []alarm {
 	if len(in) == 0 {
 		return nil
 	}
 	out := make([]alarm, 0, len(in))
 	for _, a := range in {
-		x := alarm{name: aws.ToString(a.Name), state: string(a.State)}
+		x := alarm{name: aws.ToString(a.Name), state: valid(a.State)}
 		if !slices.Contains(out, x) {
 			out = append(out, x)
 		}
@@ -68,7 +74,7 @@ func stepFromSDK(s *types.StepExecution) stepRec {
 		id:         aws.ToString(s.StepExecutionId),
 		name:       aws.ToString(s.StepName),
 		action:     aws.ToString(s.Action),
-		status:     string(s.StepStatus),
+		status:     valid(s.StepStatus),
 		start:      aws.ToTime(s.ExecutionStartTime),
 		end:        aws.ToTime(s.ExecutionEndTime),
 		onFailure:  aws.ToString(s.OnFailure),
@@ -99,12 +105,12 @@ func stepFromSDK(s *types.StepExecution) stepRec {
 // execFromSDK copies what the exporter needs from execution metadata.
 func execFromSDK(m *types.AutomationExecutionMetadata) execRec {
 	return execRec{
-		id:       aws.ToString(m.AutomationExecutionId),
+		id:       valid(aws.ToString(m.AutomationExecutionId)),
 		document: aws.ToString(m.DocumentName),
 		version:  aws.ToString(m.DocumentVersion),
-		status:   string(m.AutomationExecutionStatus),
-		autoType: string(m.AutomationType),
-		mode:     string(m.Mode),
+		status:   valid(m.AutomationExecutionStatus),
+		autoType: valid(m.AutomationType),
+		mode:     valid(m.Mode),
 		parent:   aws.ToString(m.ParentAutomationExecutionId),
 		start:    aws.ToTime(m.ExecutionStartTime),
 		end:      aws.ToTime(m.ExecutionEndTime),
