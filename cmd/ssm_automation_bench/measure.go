@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -164,6 +165,10 @@ func (b *bench) warmScrapes(ctx context.Context, sim *simulator, sc *scraper, ur
 		cpu += selfCPU() - cpu0
 		after, _ := sim.calls()
 		r.warm = append(r.warm, after.sub(before))
+		if got := after.sub(before); got.total() != r.data.expect.warm() {
+			b.progress(r.w, "warm scrape %d: %d+%d calls, not %d; the exporter's own counts: %s", i+1,
+				got.executions, got.steps, r.data.expect.warm(), exporterCalls(body))
+		}
 		r.warmLatency = append(r.warmLatency, d)
 		r.warmUp = r.warmUp && isUp(body)
 		if i == 0 {
@@ -250,6 +255,19 @@ func (b *bench) underQuota(ctx context.Context, r *result) error {
 	b.progress(r.w, "cold scrape under quota: %d calls in %s, %d throttled, up %v",
 		r.quota.total(), fmtDuration(d), r.quota.throttled, r.quotaUp)
 	return nil
+}
+
+// exporterCalls lists the exporter's API call counters, for a scrape that
+// did not cost what was expected.
+func exporterCalls(body []byte) string {
+	var out []string
+	for line := range bytes.Lines(body) {
+		if bytes.HasPrefix(line, []byte("ssm_automation_exporter_api_requests_total{")) ||
+			bytes.HasPrefix(line, []byte("ssm_automation_exporter_errors_total{")) {
+			out = append(out, string(bytes.TrimSpace(line)))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func isUp(body []byte) bool {

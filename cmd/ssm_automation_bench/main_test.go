@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
+)
+
+func steps(statuses ...string) []*ssmsim.Step {
+	out := make([]*ssmsim.Step, len(statuses))
+	for i, s := range statuses {
+		out[i] = &ssmsim.Step{Status: s}
+	}
+	return out
+}
+
+func repeat(status string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = status
+	}
+	return out
+}
+
+func TestExpectCalls(t *testing.T) {
+	var es []*ssmsim.Execution
+	for range 48 { // finished, one page of steps each
+		es = append(es, &ssmsim.Execution{Status: "Success", Steps: steps("Success", "Pending")})
+	}
+	es = append(es,
+		&ssmsim.Execution{Status: "InProgress", Steps: steps(repeat("Success", 51)...)},           // 2 pages, running
+		&ssmsim.Execution{Status: "Failed", Steps: steps("Failed", "InProgress")},                 // terminal, but a step moves
+		&ssmsim.Execution{Status: "Cancelled"},                                                    // no steps: one empty page
+		&ssmsim.Execution{Status: "Waiting", Steps: steps(repeat("Success", 50)...)},              // exactly one page
+		&ssmsim.Execution{Status: "CompletedWithFailure", Steps: steps(repeat("Failed", 100)...)}, // 2 pages, settled
+	)
+	got := expectCalls(es)
+	want := expectedCalls{discovery: 2, coldSteps: 48 + 2 + 1 + 1 + 1 + 2, warmSteps: 2 + 1 + 1}
+	if got != want {
+		t.Fatalf("expectCalls = %+v, want %+v", got, want)
+	}
+	if got.cold() != 57 || got.warm() != 6 {
+		t.Fatalf("cold %d, warm %d; want 57, 6", got.cold(), got.warm())
+	}
+	if n := pages(0); n != 1 {
+		t.Fatalf("pages(0) = %d, want 1", n)
+	}
+}
+
+func TestGenerateCountsRunning(t *testing.T) {
+	d := generate(workload{name: "t", executions: 30, stepsPerExec: 25, runningFraction: 0.2}, 1, time.Now())
+	if len(d.executions) != 30 || d.running == 0 || d.running == 30 {
+		t.Fatalf("%d executions, %d running", len(d.executions), d.running)
+	}
+	if d.expect.discovery != 1 || d.expect.warmSteps < d.running {
+		t.Fatalf("expect %+v with %d running", d.expect, d.running)
+	}
+}
+
+func TestParseWorkloads(t *testing.T) {
+	ws, err := parseWorkloads("w2, W1")
+	if err != nil || len(ws) != 2 || ws[0].executions != 2000 || ws[1].executions != 200 {
+		t.Fatalf("parseWorkloads = %+v, %v", ws, err)
+	}
+	for _, bad := range []string{"W3", "", " , "} {
+		if _, err := parseWorkloads(bad); err == nil {
+			t.Errorf("parseWorkloads(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseProcStatus(t *testing.T) {
+	in := "Name:\tssm_automation_e\nVmPeak:\t 1300000 kB\nVmHWM:\t   40960 kB\nVmRSS:\t   20480 kB\nThreads:\t7\n"
+	st, err := parseProcStatus(strings.NewReader(in))
+	if err != nil || st != (procStatus{rssKiB: 20480, hwmKiB: 40960}) {
+		t.Fatalf("parseProcStatus = %+v, %v", st, err)
+	}
+	for _, bad := range []string{"VmRSS:\t1 kB\n", "VmRSS:\t1 kB\nVmHWM:\tlots kB\n", "VmRSS:\t1 MB\nVmHWM:\t1 kB\n"} {
+		if _, err := parseProcStatus(strings.NewReader(bad)); err == nil {
+			t.Errorf("parseProcStatus(%q) accepted", bad)
+		}
+	}
+}
+
+func TestMarkdownTable(t *testing.T) {
+	got := markdownTable("W1: test", []row{
+		{"warm scrape API calls", "33", "= 33", "PASS"},
+		{"a|b", "x", "", ""},
+	})
+	want := "### W1: test\n\n" +
+		"| figure | measured | target | result |\n|---|---|---|---|\n" +
+		"| warm scrape API calls | 33 | = 33 | PASS |\n" +
+		"| a\\|b | x |  |  |\n"
+	if got != want {
+		t.Fatalf("markdownTable:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 2000000: "2,000,000", -1234: "-1,234"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for d, want := range map[time.Duration]string{1500 * time.Microsecond: "1.50 ms", 250 * time.Millisecond: "250.0 ms", 105 * time.Second: "105.0 s"} {
+		if got := fmtDuration(d); got != want {
+			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestMedianAndPercentile(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		out := make([]time.Duration, len(v))
+		for i, x := range v {
+			out[i] = time.Duration(x) * time.Millisecond
+		}
+		return out
+	}
+	if got := median(ms(5, 1, 3)); got != 3*time.Millisecond {
+		t.Errorf("median odd = %v", got)
+	}
+	if got := median(ms(4, 1, 3, 2)); got != 2500*time.Microsecond {
+		t.Errorf("median even = %v", got)
+	}
+	ds := ms(10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+	if got := percentile(ds, 90); got != 9*time.Millisecond {
+		t.Errorf("p90 = %v", got)
+	}
+	if got := percentile(ms(7), 90); got != 7*time.Millisecond {
+		t.Errorf("p90 of one = %v", got)
+	}
+}
+
+func TestSampleValue(t *testing.T) {
+	body := []byte("# HELP go_memstats_mallocs_total x\n# TYPE go_memstats_mallocs_total counter\n" +
+		"go_memstats_mallocs_total 1.5e+06\nssm_automation_up{target=\"bench\"} 1\nssm_automation_up{target=\"other\"} 0\n")
+	if v, ok := sampleValue(body, "go_memstats_mallocs_total "); !ok || v != 1.5e6 {
+		t.Errorf("mallocs = %v, %v", v, ok)
+	}
+	if !isUp(body) {
+		t.Error("isUp = false")
+	}
+	if n := countSamples(body, ""); n != 3 {
+		t.Errorf("countSamples = %d, want 3", n)
+	}
+	if n := countSamples(body, "ssm_automation_up{"); n != 2 {
+		t.Errorf("countSamples(up) = %d, want 2", n)
+	}
+}
+
+// The floor must serve what it was built from, family by family.
+func TestStaticCollectorRoundTrip(t *testing.T) {
+	in := `# HELP a_total A counter.
+# TYPE a_total counter
+a_total{op="x",target="t"} 3
+a_total{op="y",target="t"} 4
+# HELP b A gauge.
+# TYPE b gauge
+b 1.5
+# HELP c_seconds A histogram.
+# TYPE c_seconds histogram
+c_seconds_bucket{doc="d",le="1"} 1
+c_seconds_bucket{doc="d",le="10"} 3
+c_seconds_bucket{doc="d",le="+Inf"} 4
+c_seconds_sum{doc="d"} 120
+c_seconds_count{doc="d"} 4
+# HELP d_seconds A summary.
+# TYPE d_seconds summary
+d_seconds{quantile="0"} 0.1
+d_seconds{quantile="1"} 0.9
+d_seconds_sum 2
+d_seconds_count 5
+`
+	c, err := newStaticCollector([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&out, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out.String() != in {
+		t.Fatalf("round trip:\n%s\nwant:\n%s", out.String(), in)
+	}
+}
