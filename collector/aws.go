@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -61,6 +62,9 @@ type Clients struct {
 	clients  map[clientKey]*ssm.Client
 	limiters map[limiterKey]*adaptiveLimiter
 	creds    map[roleKey]aws.CredentialsProvider
+
+	// backoff replaces the SDK's retry delays when set (tests).
+	backoff retry.BackoffDelayer
 }
 
 // NewClients loads the SDK's default configuration (environment, shared
@@ -147,6 +151,9 @@ func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = key.api.MaxAttempts
 			o.MaxBackoff = 5 * time.Second
+			if c.backoff != nil {
+				o.Backoff = c.backoff
+			}
 		})
 	}
 	if key.roleARN != "" {
@@ -157,9 +164,7 @@ func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
 			o.BaseEndpoint = aws.String(key.endpoint)
 		}
 		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Finalize.Insert(&attemptMiddleware{
-				limiter: lim, metrics: c.metrics, timeout: key.api.CallTimeout,
-			}, "Retry", middleware.After)
+			return stack.Finalize.Insert(&attemptMiddleware{limiter: lim, metrics: c.metrics}, "Retry", middleware.After)
 		})
 	})
 }
@@ -204,7 +209,6 @@ func targetOf(ctx context.Context) string {
 type attemptMiddleware struct {
 	limiter *adaptiveLimiter
 	metrics *apiMetrics
-	timeout time.Duration
 }
 
 func (*attemptMiddleware) ID() string { return "SSMAutomationExporterAttempt" }
@@ -217,10 +221,12 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 	if err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}
-	actx, cancel := context.WithTimeout(ctx, m.timeout)
-	defer cancel()
+	// The attempt's time is bounded by the HTTP client's timeout
+	// (api.call_timeout), which covers reading the body too; a context
+	// cancelled here as the attempt returns would race the transport
+	// putting the connection back into its pool.
 	start := time.Now()
-	out, md, err := next.HandleFinalize(actx, in)
+	out, md, err := next.HandleFinalize(ctx, in)
 	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	code := errorCode(err)
 	m.metrics.requests.WithLabelValues(target, op, code).Inc()
@@ -249,6 +255,10 @@ func errorCode(err error) string {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.ErrorCode()
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return "RequestError" // the connection failed, even while reading a body
 	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {

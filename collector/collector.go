@@ -53,6 +53,11 @@ func (e *Exporter) Apply(cfg *config.Config) {
 		}
 		order = append(order, t.Name)
 	}
+	for name := range e.targets {
+		if next[name] == nil {
+			e.metrics.dropTarget(name)
+		}
+	}
 	e.targets, e.order = next, order
 }
 

@@ -147,3 +147,21 @@ func NewAPIMetrics(reg prometheus.Registerer) *apiMetrics {
 	reg.MustRegister(m.duration)
 	return m
 }
+
+// initTarget creates the target's error series at 0, so that dashboards and
+// rate() see them before the first error.
+func (m *apiMetrics) initTarget(target string) {
+	for reason := range advice {
+		m.errors.WithLabelValues(target, reason)
+	}
+	m.throttled.WithLabelValues(target)
+	m.vanished.WithLabelValues(target)
+	m.rateLimitWait.WithLabelValues(target)
+}
+
+// dropTarget deletes the series of a target that left the configuration.
+func (m *apiMetrics) dropTarget(target string) {
+	for _, v := range []*prometheus.CounterVec{m.requests, m.throttled, m.rateLimitWait, m.errors, m.vanished, m.limitCut} {
+		v.DeletePartialMatch(prometheus.Labels{"target": target})
+	}
+}

@@ -47,6 +47,7 @@ type flight struct {
 }
 
 func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiMetrics, logger *slog.Logger, now func() time.Time) *targetState {
+	m.initTarget(t.Name)
 	return &targetState{
 		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
 		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
-func mustGather(t *testing.T, g prometheus.Gatherer) []*dto.MetricFamily {
+func mustGather(t testing.TB, g prometheus.Gatherer) []*dto.MetricFamily {
 	t.Helper()
 	mfs, err := g.Gather()
 	if err != nil {
@@ -21,7 +21,7 @@ func mustGather(t *testing.T, g prometheus.Gatherer) []*dto.MetricFamily {
 }
 
 // writeText writes the named families in the text format.
-func writeText(t *testing.T, w io.Writer, mfs []*dto.MetricFamily, names []string) {
+func writeText(t testing.TB, w io.Writer, mfs []*dto.MetricFamily, names []string) {
 	t.Helper()
 	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, mf := range mfs {
@@ -35,7 +35,7 @@ func writeText(t *testing.T, w io.Writer, mfs []*dto.MetricFamily, names []strin
 }
 
 // exposition gathers g and returns the text format.
-func exposition(t *testing.T, g prometheus.Gatherer) string {
+func exposition(t testing.TB, g prometheus.Gatherer) string {
 	t.Helper()
 	var b bytes.Buffer
 	writeText(t, &b, mustGather(t, g), nil)
@@ -44,7 +44,7 @@ func exposition(t *testing.T, g prometheus.Gatherer) string {
 
 // value returns the value of the one sample of name whose labels include
 // every pair in want, and whether it exists.
-func value(t *testing.T, g prometheus.Gatherer, name string, want map[string]string) (float64, bool) {
+func value(t testing.TB, g prometheus.Gatherer, name string, want map[string]string) (float64, bool) {
 	t.Helper()
 	for _, mf := range mustGather(t, g) {
 		if mf.GetName() != name {
@@ -74,4 +74,29 @@ func value(t *testing.T, g prometheus.Gatherer, name string, want map[string]str
 		}
 	}
 	return 0, false
+}
+
+// sum adds the values of every sample of name whose labels include want.
+func sum(t testing.TB, g prometheus.Gatherer, name string, want map[string]string) float64 {
+	t.Helper()
+	total := 0.0
+	for _, mf := range mustGather(t, g) {
+		if mf.GetName() != name {
+			continue
+		}
+	metrics:
+		for _, m := range mf.GetMetric() {
+			for k, v := range want {
+				found := false
+				for _, lp := range m.GetLabel() {
+					found = found || lp.GetName() == k && lp.GetValue() == v
+				}
+				if !found {
+					continue metrics
+				}
+			}
+			total += m.GetGauge().GetValue() + m.GetCounter().GetValue()
+		}
+	}
+	return total
 }
