@@ -229,3 +229,30 @@ func TestFaultMatrix(t *testing.T) {
 		})
 	}
 }
+
+func TestExecutionDeletedMidRunIsDroppedAndCounted(t *testing.T) {
+	h, _ := faultHarness(t, ssmsim.Options{})
+	clean := newHarness(t, faultScenario(), ssmsim.Options{})
+	clean.apply(t, faultConfig)
+	want := executionLines(t, clean.registry(t))
+	for i := range 40 {
+		if i == 20 {
+			h.store.Delete("123456789012", "us-east-1", idRunning)
+		}
+		got := executionLines(t, h.registry(t))
+		for id, lines := range want {
+			if id == idRunning && i >= 20 {
+				if len(got[id]) != 0 {
+					t.Fatalf("scrape %d: the deleted execution is still exported", i)
+				}
+				continue
+			}
+			if !slices.Equal(got[id], lines) {
+				t.Fatalf("scrape %d: the series of %s changed", i, id)
+			}
+		}
+	}
+	if v := sum(t, h.base, "ssm_automation_exporter_executions_vanished_total", nil); v != 1 {
+		t.Fatalf("vanished_total = %v, want 1", v)
+	}
+}
