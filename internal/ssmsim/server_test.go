@@ -174,3 +174,33 @@ func TestNonAPIPathsAnswerNotFound(t *testing.T) {
 		t.Errorf("counted %v unknown requests, want 1", got)
 	}
 }
+
+type recordingClient struct{ got *http.Request }
+
+func (c *recordingClient) Do(r *http.Request) (*http.Response, error) {
+	c.got = r
+	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
+}
+
+// The transport gets a body of its own that the caller's Close cannot cut short.
+func TestDetachedBodyClient(t *testing.T) {
+	rec := &recordingClient{}
+	orig, err := http.NewRequest(http.MethodPost, "http://sim/", io.NopCloser(strings.NewReader(`{"a":1}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (detachedBodyClient{next: rec}).Do(orig); err != nil {
+		t.Fatal(err)
+	}
+	orig.Body.Close()
+	if rec.got == orig || rec.got.Body == orig.Body {
+		t.Fatal("the transport got the caller's request body")
+	}
+	for range 2 {
+		b, _ := io.ReadAll(rec.got.Body)
+		if string(b) != `{"a":1}` {
+			t.Fatalf("detached body = %q", b)
+		}
+		rec.got.Body, _ = rec.got.GetBody()
+	}
+}

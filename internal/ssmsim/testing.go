@@ -1,11 +1,15 @@
 package ssmsim
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
@@ -30,6 +34,35 @@ func SDKClient(_ context.Context, url, accessKey, region string, optFns ...func(
 		Region:       region,
 		BaseEndpoint: aws.String(url),
 		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(accessKey, "secret", "")),
+		HTTPClient:   detachedBodyClient{next: awshttp.NewBuildableClient()},
 	}
 	return ssm.New(opts, optFns...)
+}
+
+// detachedBodyClient hands the transport its own copy of each request body.
+// The SDK closes its request body as soon as the response headers arrive;
+// if the transport is then still checking that body for bytes beyond its
+// Content-Length, the SDK's closed body answers io.EOF as an error, and the
+// transport drops the connection while the response body is being read. A
+// local server answers fast enough to make that race frequent, so a test
+// would see retried or failed calls that have nothing to do with the
+// simulator.
+type detachedBodyClient struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
+
+func (c detachedBodyClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return c.next.Do(r)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	detached := r.Clone(r.Context())
+	detached.Body = io.NopCloser(bytes.NewReader(body))
+	detached.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return c.next.Do(detached)
 }
