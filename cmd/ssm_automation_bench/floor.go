@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"math"
-	"net/http/httptest"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -100,23 +105,48 @@ func constMetric(desc *prometheus.Desc, typ dto.MetricType, m *dto.Metric, label
 	return nil, fmt.Errorf("type %v not supported", typ)
 }
 
-// floorServer serves a static registry with the same client_golang and
-// handler options as the exporter.
-type floorServer struct{ ts *httptest.Server }
-
-func newFloorServer(body []byte) (*floorServer, error) {
+// serveFloor is the floor process: it serves the series of an exposition
+// file from a static registry, with the exporter's handler options, until
+// ctx ends. It runs apart from the benchmark, as the exporter does, so
+// that neither shares a heap with the simulator.
+func serveFloor(ctx context.Context, path, addr string) error {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
 	c, err := newStaticCollector(body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(c); err != nil {
-		return nil, err
+		return err
 	}
-	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
-	return &floorServer{ts: httptest.NewServer(h)}, nil
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
-func (f *floorServer) url() string { return f.ts.URL }
-
-func (f *floorServer) close() { f.ts.Close() }
+// startFloor writes body into dir and runs this command as its floor
+// process.
+func startFloor(ctx context.Context, dir, name string, body []byte) (*process, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, name+".prom")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return nil, err
+	}
+	return startProcess(ctx, dir, name, "/metrics", os.Environ(), self, "--floor.serve="+path)
+}

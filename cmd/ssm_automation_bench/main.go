@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 )
@@ -28,6 +29,9 @@ type options struct {
 	out       string
 	keepGoing bool
 	seed      int64
+
+	floorServe  string // run as the floor process serving this file
+	floorListen string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -41,6 +45,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	app.Flag("out", "Also write the Markdown tables to this file.").StringVar(&o.out)
 	app.Flag("keep-going", "Go on with the next workload when one cannot be measured.").BoolVar(&o.keepGoing)
 	app.Flag("seed", "Seed of the generated executions.").Default("1").Int64Var(&o.seed)
+	app.Flag("floor.serve", "Internal: serve this exposition from a static registry (the floor).").Hidden().StringVar(&o.floorServe)
+	app.Flag("web.listen-address", "Internal: listen address of the floor.").Hidden().Default("127.0.0.1:0").StringVar(&o.floorListen)
 	app.HelpFlag.Short('h')
 	if _, err := app.Parse(args); err != nil {
 		return nil, err
@@ -64,6 +70,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.floorServe != "" {
+		if err := serveFloor(ctx, o.floorServe, o.floorListen); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
+	}
 	report, err := measureAll(ctx, o, stderr)
 	fmt.Fprint(stdout, report)
 	if o.out != "" && report != "" {
@@ -82,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // report. A workload that cannot be measured stops the run, unless
 // --keep-going; the report keeps what was measured.
 func measureAll(ctx context.Context, o *options, stderr io.Writer) (string, error) {
+	began := time.Now()
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
@@ -114,6 +128,6 @@ func measureAll(ctx context.Context, o *options, stderr io.Writer) (string, erro
 		out.WriteString(markdownTable(title(w), rows(r)))
 		out.WriteString("\n")
 	}
-	fmt.Fprintf(&out, "Load average at the end: %s.\n", loadAverage())
+	fmt.Fprintf(&out, "The run took %s; load average at the end: %s.\n", time.Since(began).Round(time.Second), loadAverage())
 	return out.String(), errors.Join(errs...)
 }

@@ -115,6 +115,16 @@ func TestFormatting(t *testing.T) {
 	}
 }
 
+func TestMostCommon(t *testing.T) {
+	cs := []apiCalls{{steps: 34}, {steps: 33}, {steps: 33}, {steps: 35}, {steps: 34}, {steps: 33}}
+	if got := mostCommon(cs); got != 33 {
+		t.Errorf("mostCommon = %d, want 33", got)
+	}
+	if got := mostCommon([]apiCalls{{steps: 5}, {steps: 4}}); got != 4 {
+		t.Errorf("mostCommon of a tie = %d, want 4", got)
+	}
+}
+
 func TestMedianAndPercentile(t *testing.T) {
 	ms := func(v ...int) []time.Duration {
 		out := make([]time.Duration, len(v))

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -51,6 +47,7 @@ type result struct {
 	mallocs, bytes float64       // per warm scrape
 	exporterCPU    time.Duration // per warm scrape
 	benchCPU       time.Duration // per warm scrape: simulator and client
+	exporterErrors string        // the exporter's failed attempts, when any
 	burst          apiCalls
 	burstWall      time.Duration
 	burstUp        bool
@@ -66,7 +63,7 @@ func (b *bench) progress(w workload, format string, args ...any) {
 }
 
 // run measures one workload: a fresh simulator and exporter without a
-// quota, the floor, then a fresh pair under the quota.
+// quota, then a fresh pair under the quota.
 func (b *bench) run(ctx context.Context, w workload) (*result, error) {
 	r := &result{w: w, data: generate(w, b.seed, time.Now())}
 	b.progress(w, "generated %d executions (%d still running), %d step executions; expected calls: cold %d, warm %d",
@@ -79,6 +76,21 @@ func (b *bench) run(ctx context.Context, w workload) (*result, error) {
 		return r, fmt.Errorf("under quota: %w", err)
 	}
 	return r, nil
+}
+
+// countedScrape scrapes url and counts the API calls the simulator
+// answered meanwhile.
+func countedScrape(ctx context.Context, sim *simulator, sc *scraper, url string) ([]byte, time.Duration, apiCalls, error) {
+	before, err := sim.calls()
+	if err != nil {
+		return nil, 0, apiCalls{}, err
+	}
+	body, d, err := sc.scrape(ctx, url)
+	if err != nil {
+		return nil, 0, apiCalls{}, err
+	}
+	after, err := sim.calls()
+	return body, d, after.sub(before), err
 }
 
 // unlimited runs the cold, warm and concurrent scrapes.
@@ -102,14 +114,11 @@ func (b *bench) unlimited(ctx context.Context, r *result) error {
 	defer sc.close()
 	url := exp.url + "/metrics"
 
-	before, _ := sim.calls()
-	body, d, err := sc.scrape(ctx, url)
+	body, d, calls, err := countedScrape(ctx, sim, sc, url)
 	if err != nil {
 		return fmt.Errorf("cold scrape: %w", err)
 	}
-	after, _ := sim.calls()
-	r.cold, r.coldLatency = after.sub(before), d
-	r.coldUp = isUp(body)
+	r.cold, r.coldLatency, r.coldUp = calls, d, isUp(body)
 	b.progress(r.w, "cold scrape: %d calls in %s, up %v", r.cold.total(), fmtDuration(d), r.coldUp)
 
 	if err := b.warmScrapes(ctx, sim, sc, url, r); err != nil {
@@ -121,112 +130,8 @@ func (b *bench) unlimited(ctx context.Context, r *result) error {
 	if err := b.concurrentScrapes(ctx, sim, sc, url, r); err != nil {
 		return err
 	}
-	if r.afterBurst, err = readProcStatus(exp.pid()); err != nil {
-		return err
-	}
-	return nil
-}
-
-// warmScrapes scrapes the warm exporter once untimed, builds the floor
-// from that body, then alternates b.scrapes timed scrapes of each, so
-// that both see the same load on the machine. Allocations and CPU come
-// from the exporter's own series: their values in a body were read as
-// that scrape began, so the first and last timed bodies span scrapes - 1
-// scrapes.
-func (b *bench) warmScrapes(ctx context.Context, sim *simulator, sc *scraper, url string, r *result) error {
-	b.progress(r.w, "%d warm scrapes, each followed by a scrape of the floor", b.scrapes)
-	before, _ := sim.calls()
-	body, _, err := sc.scrape(ctx, url)
-	if err != nil {
-		return fmt.Errorf("warm scrape: %w", err)
-	}
-	after, _ := sim.calls()
-	r.warm = append(r.warm, after.sub(before))
-	floor, err := newFloorServer(body)
-	if err != nil {
-		return fmt.Errorf("floor: %w", err)
-	}
-	defer floor.close()
-	if body, _, err = sc.scrape(ctx, floor.url()); err != nil {
-		return fmt.Errorf("floor: %w", err)
-	}
-	r.floorSeries = countSamples(body, "")
-
-	var first, last []byte
-	r.warmUp = true
-	var cpu time.Duration
-	for i := range b.scrapes {
-		before, _ := sim.calls()
-		cpu0 := selfCPU()
-		body, d, err := sc.scrape(ctx, url)
-		if err != nil {
-			return fmt.Errorf("warm scrape %d: %w", i+1, err)
-		}
-		cpu += selfCPU() - cpu0
-		after, _ := sim.calls()
-		r.warm = append(r.warm, after.sub(before))
-		if got := after.sub(before); got.total() != r.data.expect.warm() {
-			b.progress(r.w, "warm scrape %d: %d+%d calls, not %d; the exporter's own counts: %s", i+1,
-				got.executions, got.steps, r.data.expect.warm(), exporterCalls(body))
-		}
-		r.warmLatency = append(r.warmLatency, d)
-		r.warmUp = r.warmUp && isUp(body)
-		if i == 0 {
-			first = body
-		}
-		last = body
-		_, d, err = sc.scrape(ctx, floor.url())
-		if err != nil {
-			return fmt.Errorf("floor scrape %d: %w", i+1, err)
-		}
-		r.floorLatency = append(r.floorLatency, d)
-	}
-	r.benchCPU = cpu / time.Duration(b.scrapes)
-	r.series = countSamples(last, "")
-	r.trackedSteps = countSamples(last, "ssm_automation_step_info{")
-	spans := float64(b.scrapes - 1)
-	r.mallocs = delta(first, last, "go_memstats_mallocs_total ") / spans
-	r.bytes = delta(first, last, "go_memstats_alloc_bytes_total ") / spans
-	r.exporterCPU = time.Duration(delta(first, last, "process_cpu_seconds_total ") / spans * float64(time.Second))
-	calls := make([]string, len(r.warm))
-	for i, c := range r.warm {
-		calls[i] = fmt.Sprintf("%d+%d", c.executions, c.steps)
-	}
-	b.progress(r.w, "warm scrapes: median %s, floor %s, %d samples; calls of each: %s",
-		fmtDuration(median(r.warmLatency)), fmtDuration(median(r.floorLatency)), r.series, strings.Join(calls, " "))
-	return nil
-}
-
-// concurrentScrapes sends 50 scrapes at once to the warm exporter.
-func (b *bench) concurrentScrapes(ctx context.Context, sim *simulator, sc *scraper, url string, r *result) error {
-	b.progress(r.w, "%d concurrent scrapes", concurrentScrapes)
-	before, _ := sim.calls()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	r.burstUp = true
-	for range concurrentScrapes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			body, _, err := sc.scrape(ctx, url)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
-			r.burstUp = r.burstUp && err == nil && isUp(body)
-		}()
-	}
-	t0 := time.Now()
-	close(start)
-	wg.Wait()
-	r.burstWall = time.Since(t0)
-	after, _ := sim.calls()
-	r.burst = after.sub(before)
-	return firstErr
+	r.afterBurst, err = readProcStatus(exp.pid())
+	return err
 }
 
 // underQuota times one cold scrape of a fresh exporter and simulator that
@@ -245,48 +150,12 @@ func (b *bench) underQuota(ctx context.Context, r *result) error {
 	defer exp.stop()
 	sc := newScraper(600 * time.Second)
 	defer sc.close()
-	before, _ := sim.calls()
-	body, d, err := sc.scrape(ctx, exp.url+"/metrics")
+	body, d, calls, err := countedScrape(ctx, sim, sc, exp.url+"/metrics")
 	if err != nil {
 		return err
 	}
-	after, _ := sim.calls()
-	r.quota, r.quotaLatency, r.quotaUp = after.sub(before), d, isUp(body)
+	r.quota, r.quotaLatency, r.quotaUp = calls, d, isUp(body)
 	b.progress(r.w, "cold scrape under quota: %d calls in %s, %d throttled, up %v",
 		r.quota.total(), fmtDuration(d), r.quota.throttled, r.quotaUp)
 	return nil
-}
-
-// exporterCalls lists the exporter's API call counters, for a scrape that
-// did not cost what was expected.
-func exporterCalls(body []byte) string {
-	var out []string
-	for line := range bytes.Lines(body) {
-		if bytes.HasPrefix(line, []byte("ssm_automation_exporter_api_requests_total{")) ||
-			bytes.HasPrefix(line, []byte("ssm_automation_exporter_errors_total{")) {
-			out = append(out, string(bytes.TrimSpace(line)))
-		}
-	}
-	return strings.Join(out, ", ")
-}
-
-func isUp(body []byte) bool {
-	v, ok := sampleValue(body, upSample)
-	return ok && v == 1
-}
-
-// delta is a sample's value in last minus its value in first.
-func delta(first, last []byte, prefix string) float64 {
-	a, _ := sampleValue(first, prefix)
-	z, _ := sampleValue(last, prefix)
-	return z - a
-}
-
-// selfCPU is the user and system time of this process so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
