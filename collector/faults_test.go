@@ -177,8 +177,8 @@ var faultCases = []faultCase{
 // flat and no goroutine is left behind.
 func TestFaultMatrix(t *testing.T) {
 	scrapes := 200
-	if testing.Short() {
-		scrapes = 40
+	if raceEnabled || testing.Short() {
+		scrapes = 100 // the race detector slows every call several times
 	}
 	clean := newHarness(t, faultScenario(), ssmsim.Options{})
 	clean.apply(t, faultConfig)

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -12,13 +13,27 @@ import (
 // api.max_response_bytes.
 var errResponseTooLarge = errors.New("response body larger than api.max_response_bytes")
 
-// cappedClient bounds the bytes read from each response body.
+// cappedClient bounds the bytes read from each response body, and hands
+// the transport its own copy of each request body: the SDK closes its
+// request body as soon as the response headers arrive, and a transport
+// still checking that body then drops the connection while the response
+// body is read (seen as "use of closed network connection" and a retried
+// call on a fast endpoint).
 type cappedClient struct {
 	inner aws.HTTPClient
 	max   int64
 }
 
 func (c *cappedClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
 	resp, err := c.inner.Do(req)
 	if err != nil || resp.Body == nil {
 		return resp, err

@@ -51,8 +51,8 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, apiCfg.MaxConcurrency)
 	for _, w := range want {
-		if out.results[w.id] != nil {
-			continue
+		if o := old[w.id]; o != nil && o.settled {
+			continue // reused above; out.results is written by the goroutines below
 		}
 		meta := w.meta
 		if meta == nil {

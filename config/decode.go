@@ -32,10 +32,45 @@ type decoder struct {
 	nodes map[string]*yaml.Node
 	bad   map[string]bool // paths whose value could not be decoded
 	probs Errors
+
+	// visits bounds the nodes decoded, aliases and merges expanded: a few
+	// nested aliases can otherwise stand for exponentially many nodes.
+	visits, maxVisits int
 }
 
 func newDecoder() *decoder {
-	return &decoder{nodes: map[string]*yaml.Node{}, bad: map[string]bool{}}
+	return &decoder{nodes: map[string]*yaml.Node{}, bad: map[string]bool{}, maxVisits: minVisits}
+}
+
+// minVisits and visitsPerNode set the decoder's budget from the size of the
+// document: far more than any file without aliases needs.
+const (
+	minVisits     = 10000
+	visitsPerNode = 100
+)
+
+// budget sets the visit budget from the number of nodes in the document.
+func (d *decoder) budget(root *yaml.Node) {
+	n := 0
+	var walk func(*yaml.Node)
+	walk = func(x *yaml.Node) {
+		n++
+		for _, c := range x.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	d.maxVisits = minVisits + visitsPerNode*n
+}
+
+// spend counts one visit; past the budget it reports one problem and
+// tells the caller to stop.
+func (d *decoder) spend(n *yaml.Node, path string) bool {
+	d.visits++
+	if d.visits == d.maxVisits+1 {
+		d.fail(n, path, "aliases expand to too many values (more than %d)", d.maxVisits)
+	}
+	return d.visits <= d.maxVisits
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -68,6 +103,9 @@ func describe(n *yaml.Node) string {
 
 // decode stores n into v, which must be settable.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
+	if !d.spend(n, path) {
+		return
+	}
 	if n.Kind == yaml.AliasNode {
 		d.decode(n.Alias, v, path, depth+1)
 		return
@@ -172,6 +210,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int,
 
 // merge applies the value of a merge key: a mapping or a list of mappings.
 func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string, depth int) {
+	if !d.spend(n, path) {
+		return
+	}
 	if n.Kind == yaml.AliasNode {
 		n, depth = n.Alias, depth+1
 	}

@@ -57,6 +57,7 @@ func Parse(data []byte) (*Config, error) {
 	c := &Config{}
 	d := newDecoder()
 	if root != nil {
+		d.budget(root)
 		d.decode(root, reflect.ValueOf(c).Elem(), "", 0)
 	}
 	v := &validator{decoder: d}
