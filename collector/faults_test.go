@@ -256,3 +256,37 @@ func TestExecutionDeletedMidRunIsDroppedAndCounted(t *testing.T) {
 		t.Fatalf("vanished_total = %v, want 1", v)
 	}
 }
+
+func TestCredentialsRevokedMidRun(t *testing.T) {
+	h, logs := faultHarness(t, ssmsim.Options{})
+	clean := newHarness(t, faultScenario(), ssmsim.Options{})
+	clean.apply(t, faultConfig)
+	want := executionLines(t, clean.registry(t))
+	for i := range 60 {
+		if i == 10 {
+			h.sim.RevokeAccessKey("AKIDTEST")
+		}
+		reg := h.registry(t)
+		up, _ := value(t, reg, "ssm_automation_up", nil)
+		if wantUp := i < 10; (up == 1) != wantUp {
+			t.Fatalf("scrape %d: up = %v", i, up)
+		}
+		got := executionLines(t, reg)
+		for id, lines := range want {
+			if !slices.Equal(got[id], lines) {
+				t.Fatalf("scrape %d: the series of %s changed after the credentials were revoked", i, id)
+			}
+		}
+	}
+	refused := sum(t, h.base, "ssm_automation_exporter_api_requests_total", map[string]string{"code": "UnrecognizedClientException"})
+	denied := sum(t, h.base, "ssm_automation_exporter_errors_total", map[string]string{"reason": "access_denied"})
+	if refused == 0 || denied == 0 {
+		t.Fatalf("refused calls %v, access_denied errors %v: both should count", refused, denied)
+	}
+	if n := strings.Count(logs.String(), "reason=access_denied"); n != 1 {
+		t.Fatalf("%d warnings for 50 scrapes with revoked credentials, want one per interval:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), "SECRET") || strings.Contains(logs.String(), "secret") {
+		t.Fatal("a log line carries the secret")
+	}
+}

@@ -157,3 +157,27 @@ func TestSTSBadRequests(t *testing.T) {
 		})
 	}
 }
+
+func TestRevokedAccessKeyIsRefused(t *testing.T) {
+	store := NewStore()
+	id := simExecID(1)
+	store.Put(defaultAccount, "us-east-1", &Execution{ID: id, DocumentName: "Doc"})
+	url, srv := NewTestServer(t, store, Options{})
+	c := SDKClient(context.Background(), url, "AKIDREVOKE", "us-east-1", func(o *ssm.Options) { o.RetryMaxAttempts = 1 })
+	if doc, err := getDocument(c, id); err != nil || doc != "Doc" {
+		t.Fatalf("before revocation: %q, %v", doc, err)
+	}
+	srv.RevokeAccessKey("AKIDREVOKE")
+	_, err := getDocument(c, id)
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnrecognizedClientException" {
+		t.Fatalf("after revocation: %v, want UnrecognizedClientException", err)
+	}
+	other := SDKClient(context.Background(), url, "AKIDOTHER", "us-east-1")
+	if _, err := getDocument(other, id); err != nil {
+		t.Fatalf("another key is refused too: %v", err)
+	}
+	if n := srv.Requests("GetAutomationExecution", "UnrecognizedClientException"); n != 1 {
+		t.Fatalf("counted %v refused requests, want 1", n)
+	}
+}

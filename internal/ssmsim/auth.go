@@ -76,3 +76,21 @@ func (s *Server) registerKey(accessKey, account string) {
 	s.keys[accessKey] = account
 	s.keysMu.Unlock()
 }
+
+// RevokeAccessKey makes every later SSM request signed with accessKey fail
+// as the service fails a revoked or deleted key: 400
+// UnrecognizedClientException.
+func (s *Server) RevokeAccessKey(accessKey string) {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if s.revoked == nil {
+		s.revoked = map[string]bool{}
+	}
+	s.revoked[accessKey] = true
+}
+
+func (s *Server) isRevoked(accessKey string) bool {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
+	return s.revoked[accessKey]
+}

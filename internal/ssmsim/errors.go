@@ -25,6 +25,7 @@ const (
 	codeIncompleteSignature = "IncompleteSignatureException"
 	codeTooLarge            = "RequestEntityTooLargeException"
 	codeServiceUnavailable  = "ServiceUnavailableException"
+	codeUnrecognizedClient  = "UnrecognizedClientException"
 
 	// codeOK labels successful requests in the metrics.
 	codeOK = "OK"

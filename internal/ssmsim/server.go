@@ -62,8 +62,9 @@ type Server struct {
 	promHTTP http.Handler
 	denied   map[string]bool
 
-	keysMu sync.RWMutex
-	keys   map[string]string
+	keysMu  sync.RWMutex
+	keys    map[string]string
+	revoked map[string]bool
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -191,6 +192,9 @@ func (s *Server) serveJSON(r *http.Request, c *call, tooLarge bool) response {
 	handler := ssmOperations[c.op]
 	if handler == nil {
 		return newAPIError(codeUnknownOperation, "Operation %q is not supported.", r.Header.Get("X-Amz-Target")).response()
+	}
+	if s.isRevoked(scope.accessKey) {
+		return newAPIError(codeUnrecognizedClient, "The security token included in the request is invalid.").response()
 	}
 	c.account, c.region = s.accountFor(scope.accessKey), scope.region
 	if !s.allow(c.account) {
