@@ -154,6 +154,9 @@ func (m *apiMetrics) initTarget(target string) {
 	for reason := range advice {
 		m.errors.WithLabelValues(target, reason)
 	}
+	for _, limit := range []string{"executions", "steps", "label_length", "response_bytes"} {
+		m.limitCut.WithLabelValues(target, limit)
+	}
 	m.throttled.WithLabelValues(target)
 	m.vanished.WithLabelValues(target)
 	m.rateLimitWait.WithLabelValues(target)
