@@ -51,19 +51,21 @@ func firstOr(list []string, def string) string {
 	return def
 }
 
-// scrapeContext derives the scrape deadline from Prometheus's header minus
-// the offset, or the default timeout.
+// scrapeContext bounds a scrape by scrapeTimeout.
 func scrapeContext(r *http.Request, o *options) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), scrapeTimeout(r, o))
+}
+
+// scrapeTimeout is Prometheus's X-Prometheus-Scrape-Timeout-Seconds minus
+// the offset, or the default timeout without the header; at least 100ms.
+func scrapeTimeout(r *http.Request, o *options) time.Duration {
 	timeout := o.defaultTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
 		if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
 			timeout = time.Duration(s*float64(time.Second)) - o.timeoutOffset
 		}
 	}
-	if timeout <= 0 {
-		timeout = 100 * time.Millisecond
-	}
-	return context.WithTimeout(r.Context(), timeout)
+	return max(timeout, 100*time.Millisecond)
 }
 
 var handlerOpts = promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: false}

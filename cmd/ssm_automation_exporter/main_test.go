@@ -264,3 +264,22 @@ func TestDemoMoves(t *testing.T) {
 }
 
 var _ = testutil.ToFloat64
+
+func TestScrapeTimeoutFromHeader(t *testing.T) {
+	o := &options{defaultTimeout: 10 * time.Second, timeoutOffset: 500 * time.Millisecond}
+	for header, want := range map[string]time.Duration{
+		"":      10 * time.Second,
+		"2":     1500 * time.Millisecond,
+		"30.5":  30 * time.Second,
+		"0.2":   100 * time.Millisecond, // never below the floor
+		"bogus": 10 * time.Second,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if header != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", header)
+		}
+		if got := scrapeTimeout(r, o); got != want {
+			t.Errorf("header %q: timeout %s, want %s", header, got, want)
+		}
+	}
+}
