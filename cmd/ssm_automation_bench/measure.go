@@ -15,6 +15,7 @@ const (
 	quotaRPS          = 20
 	unlimitedRPS      = 100000
 	upSample          = `ssm_automation_up{target="bench"}`
+	refreshSample     = `ssm_automation_scrape_duration_seconds{target="bench"}`
 )
 
 // bench holds what every workload's runs share.
@@ -39,7 +40,8 @@ type result struct {
 	trackedSteps   int // ssm_automation_step_info series
 	warm           []apiCalls
 	warmLatency    []time.Duration
-	warmUp         bool // every warm scrape said up 1
+	refresh        []time.Duration // the exporter's own time refreshing the target
+	warmUp         bool            // every warm scrape said up 1
 	floorLatency   []time.Duration
 	floorSeries    int // samples the floor serves
 	idle, peak     procStatus

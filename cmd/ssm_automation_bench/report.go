@@ -86,8 +86,8 @@ func warmCallsRow(r *result) row {
 func floorRow(r *result) row {
 	warm, floor := median(r.warmLatency), median(r.floorLatency)
 	ratio := float64(warm) / float64(max(floor, 1))
-	got := fmt.Sprintf("median %s (p90 %s); floor %s (p90 %s, %d samples); ratio %.2f",
-		fmtDuration(warm), fmtDuration(percentile(r.warmLatency, 90)),
+	got := fmt.Sprintf("median %s (p90 %s), of which refreshing %s; floor %s (p90 %s, %d samples); ratio %.2f",
+		fmtDuration(warm), fmtDuration(percentile(r.warmLatency, 90)), fmtDuration(median(r.refresh)),
 		fmtDuration(floor), fmtDuration(percentile(r.floorLatency, 90)), r.floorSeries, ratio)
 	if r.w.name != "W2" {
 		return row{"warm scrape latency", got, "(the target is for W2)", ""}

@@ -42,6 +42,9 @@ func (b *bench) warmScrapes(ctx context.Context, sim *simulator, sc *scraper, ur
 		}
 		cpu += selfCPU() - cpu0
 		r.warm, r.warmLatency = append(r.warm, calls), append(r.warmLatency, d)
+		if v, ok := sampleValue(body, refreshSample); ok {
+			r.refresh = append(r.refresh, time.Duration(v*float64(time.Second)))
+		}
 		r.warmUp = r.warmUp && isUp(body)
 		if i == 0 {
 			first = body
