@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -22,6 +23,17 @@ type tracked struct {
 	// Prepared series (see series.go), built once per fetch.
 	execSeries []prometheus.Metric
 	stepSeries []prometheus.Metric
+	// aggCounts is what the execution adds to ssm_automation_steps. Once it
+	// is settled and counted, steps is dropped: the series and these counts
+	// are all that is needed of it.
+	aggCounts []aggCount
+}
+
+// aggCount is one (document, step, action, status) and how many step
+// executions of an execution have it.
+type aggCount struct {
+	key aggKey
+	n   float64
 }
 
 // aggKey is the label set of the per-step aggregates.
@@ -78,13 +90,30 @@ func sortNewestFirst(list []types.AutomationExecutionMetadata) {
 	})
 }
 
-// aggregate counts step executions by (document, step, action, status).
+// stepCounts counts an execution's step executions by (document, step,
+// action, status).
+func stepCounts(t *tracked) []aggCount {
+	idx := map[aggKey]int{}
+	var out []aggCount
+	for i := range t.steps {
+		s := &t.steps[i]
+		k := aggKey{t.exec.document, s.name, s.action, s.status}
+		if j, ok := idx[k]; ok {
+			out[j].n++
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, aggCount{key: k, n: 1})
+	}
+	return slices.Clip(out)
+}
+
+// aggregate adds up the step counts of every execution.
 func aggregate(execs []*tracked) map[aggKey]float64 {
 	out := map[aggKey]float64{}
 	for _, t := range execs {
-		for i := range t.steps {
-			s := &t.steps[i]
-			out[aggKey{t.exec.document, s.name, s.action, s.status}]++
+		for _, c := range t.aggCounts {
+			out[c.key] += c.n
 		}
 	}
 	return out

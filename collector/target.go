@@ -126,8 +126,10 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	for _, w := range want {
 		if r, found := f.results[w.id]; found {
 			if r.execSeries == nil {
+				ts.build.in.own(r)
 				r.execSeries = ts.build.executionSeries(r)
 				r.stepSeries = ts.build.stepSeries(r)
+				r.aggCounts = stepCounts(r)
 			}
 			next[w.id] = r
 		} else if old := ts.tracked[w.id]; old != nil && !f.gone[w.id] {
@@ -135,6 +137,11 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 		}
 	}
 	ts.countFinished(next)
+	for _, t := range next {
+		if t.settled && t.steps != nil {
+			t.steps = nil // counted, and its series are built: see tracked.aggCounts
+		}
+	}
 	ts.tracked = next
 	execs := sortedTracked(next)
 	return &view{
