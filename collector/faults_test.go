@@ -188,10 +188,7 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	for _, c := range faultCases {
 		t.Run(c.name, func(t *testing.T) {
-			defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
-				goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
-				goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
-				goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
+			defer verifyNoLeak(t, goleak.IgnoreCurrent())
 			h, _ := faultHarness(t, ssmsim.Options{})
 			h.registry(t).Gather() // a good first scrape
 			var heap0 uint64
@@ -230,7 +227,19 @@ func TestFaultMatrix(t *testing.T) {
 	}
 }
 
+// verifyNoLeak fails t if a goroutine not in before (goleak.IgnoreCurrent
+// taken when the test started) is still running, but for the idle
+// keep-alive connections of the HTTP client and server.
+func verifyNoLeak(t *testing.T, before goleak.Option) {
+	t.Helper()
+	goleak.VerifyNone(t, before,
+		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
+}
+
 func TestExecutionDeletedMidRunIsDroppedAndCounted(t *testing.T) {
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 	h, _ := faultHarness(t, ssmsim.Options{})
 	clean := newHarness(t, faultScenario(), ssmsim.Options{})
 	clean.apply(t, faultConfig)
@@ -258,6 +267,7 @@ func TestExecutionDeletedMidRunIsDroppedAndCounted(t *testing.T) {
 }
 
 func TestCredentialsRevokedMidRun(t *testing.T) {
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 	h, logs := faultHarness(t, ssmsim.Options{})
 	clean := newHarness(t, faultScenario(), ssmsim.Options{})
 	clean.apply(t, faultConfig)
