@@ -42,26 +42,31 @@ func exposition(t testing.TB, g prometheus.Gatherer) string {
 	return b.String()
 }
 
-// value returns the value of the one sample of name whose labels include
-// every pair in want, and whether it exists.
+// matches reports whether m has every label pair of want.
+func matches(m *dto.Metric, want map[string]string) bool {
+	for k, v := range want {
+		found := false
+		for _, lp := range m.GetLabel() {
+			found = found || lp.GetName() == k && lp.GetValue() == v
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// value returns the value of the first sample of name whose labels include
+// every pair in want, and whether there is one.
 func value(t testing.TB, g prometheus.Gatherer, name string, want map[string]string) (float64, bool) {
 	t.Helper()
 	for _, mf := range mustGather(t, g) {
 		if mf.GetName() != name {
 			continue
 		}
-	metrics:
 		for _, m := range mf.GetMetric() {
-			for k, v := range want {
-				found := false
-				for _, lp := range m.GetLabel() {
-					if lp.GetName() == k && lp.GetValue() == v {
-						found = true
-					}
-				}
-				if !found {
-					continue metrics
-				}
+			if !matches(m, want) {
+				continue
 			}
 			switch {
 			case m.Gauge != nil:
@@ -84,18 +89,10 @@ func sum(t testing.TB, g prometheus.Gatherer, name string, want map[string]strin
 		if mf.GetName() != name {
 			continue
 		}
-	metrics:
 		for _, m := range mf.GetMetric() {
-			for k, v := range want {
-				found := false
-				for _, lp := range m.GetLabel() {
-					found = found || lp.GetName() == k && lp.GetValue() == v
-				}
-				if !found {
-					continue metrics
-				}
+			if matches(m, want) {
+				total += m.GetGauge().GetValue() + m.GetCounter().GetValue()
 			}
-			total += m.GetGauge().GetValue() + m.GetCounter().GetValue()
 		}
 	}
 	return total
