@@ -101,7 +101,8 @@ func fetchSteps(ctx context.Context, api API, id string, filters []config.Filter
 		for i := range page.StepExecutions {
 			r := conv(&page.StepExecutions[i])
 			if r.id == "" {
-				r.id = fmt.Sprintf("#%d", len(seen)) // no id: keep it apart from every other
+				// No id: keep it apart from every other step execution.
+				r.id = fmt.Sprintf("%s#%d", id, len(seen))
 			}
 			if seen[r.id] {
 				continue

@@ -282,10 +282,15 @@ func checkEmitted(t *testing.T, in *stepInput, metrics []prometheus.Metric, maxL
 	} else {
 		want[descStepTimeout] = 0
 	}
-	if in.bits&(nilStart|zeroStart) == 0 {
-		want[descStepDuration], want[descStepStart] = 1, 1
-	} else {
-		want[descStepDuration], want[descStepStart] = 0, 0
+	started := in.bits&(nilStart|zeroStart) == 0
+	ended := in.bits&(nilEnd|zeroEnd) == 0
+	want[descStepStart], want[descStepDuration] = 0, 0
+	if started {
+		want[descStepStart] = 1
+		// A step with no end has a duration only while it runs.
+		if ended || !isTerminal(strings.ToValidUTF8(in.status, "\uFFFD")) {
+			want[descStepDuration] = 1
+		}
 	}
 	for d, n := range want {
 		if counts[d] != n {

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -40,6 +41,10 @@ func (l *adaptiveLimiter) Configure(rps float64, burst int) {
 func (l *adaptiveLimiter) Wait(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
 	err := l.lim.Wait(ctx)
+	if err != nil && ctx.Err() == nil {
+		// The wait would outlast the deadline: a timeout all the same.
+		err = fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+	}
 	return time.Since(start), err
 }
 

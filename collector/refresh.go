@@ -180,7 +180,7 @@ func cutAlarms(alarms []alarm, cut func(string) string) []alarm {
 // seen in a terminal status. Called with ts.mu held.
 func (ts *targetState) countFinished(next map[string]*tracked) {
 	for _, t := range next {
-		if t.settled && ts.seen.has("x/"+t.exec.id) {
+		if t.counted || t.settled && ts.seen.has("x/"+t.exec.id) {
 			continue // counted in full already
 		}
 		for i := range t.steps {
@@ -198,6 +198,10 @@ func (ts *targetState) countFinished(next map[string]*tracked) {
 			ts.seen.add("x/" + t.exec.id)
 			ts.agg.execsFinished.WithLabelValues(ts.name, t.exec.document, t.exec.status).Inc()
 		}
+		// A settled execution never changes: the flag, copied with it when
+		// it is reused, keeps it from being counted again even once the
+		// bounded memory of ids has forgotten it.
+		t.counted = t.settled
 	}
 }
 

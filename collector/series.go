@@ -233,10 +233,11 @@ func (b *builder) stepSeries(t *tracked) []prometheus.Metric {
 		}
 		if !s.start.IsZero() {
 			out = append(out, gauge(descStepStart, ts(s.start), base))
-			if s.end.IsZero() {
-				out = append(out, &runningDuration{labels: base, start: s.start, now: b.now})
-			} else {
+			switch {
+			case !s.end.IsZero():
 				out = append(out, gauge(descStepDuration, max(s.end.Sub(s.start).Seconds(), 0), base))
+			case !isTerminal(s.status):
+				out = append(out, &runningDuration{labels: base, start: s.start, now: b.now})
 			}
 		}
 		if !s.end.IsZero() {

@@ -18,6 +18,7 @@ type tracked struct {
 	exec        execRec
 	steps       []stepRec
 	settled     bool // nothing about it can change any more
+	counted     bool // settled, and its finished steps and itself are counted
 	lastSuccess time.Time
 
 	// Prepared series (see series.go), built once per fetch.

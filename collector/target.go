@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -34,6 +35,9 @@ type targetState struct {
 	tracked  map[string]*tracked
 	seen     *seenMemory // finished step and execution ids already counted
 	build    *builder
+	// lastRules is what each discovery rule found in the last refresh in
+	// which it succeeded, so a failed call hides nothing.
+	lastRules map[string]ruleResult
 
 	logMu      sync.Mutex
 	lastLogged map[string]time.Time // reason -> last warning
@@ -54,14 +58,35 @@ func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiM
 		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
 		build:      &builder{target: t.Name, in: newInterner(), now: now},
 		lastLogged: map[string]time.Time{},
+		lastRules:  map[string]ruleResult{},
 	}
 }
 
-// update applies a reloaded configuration; the tracked data and counters stay.
+// update applies a reloaded configuration. The counters and what they
+// counted stay; the tracked data stays too unless what is fetched, or how,
+// changed (another client, other step filters, other caps), since settled
+// executions are never fetched again.
 func (ts *targetState) update(t config.ExpandedTarget, api API, apiCfg config.API) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if api != ts.api || fetchSignature(t) != fetchSignature(ts.cfg) {
+		ts.tracked, ts.current = map[string]*tracked{}, nil
+		ts.lastRules = map[string]ruleResult{}
+	}
 	ts.cfg, ts.api, ts.apiCfg = t, api, apiCfg
+}
+
+// fetchSignature is what decides the content of a fetched execution.
+func fetchSignature(t config.ExpandedTarget) string {
+	x := t.Target
+	sig := fmt.Sprint(x.Limits.MaxStepsPerExecution, x.Limits.MaxLabelLength)
+	for _, e := range x.Executions {
+		sig += fmt.Sprint(e.ID, e.Filters)
+	}
+	for _, r := range x.Discovery {
+		sig += fmt.Sprint(r.Name, r.StepFilters)
+	}
+	return sig
 }
 
 // get returns a view no older than min_refresh_interval, refreshing once
@@ -98,12 +123,15 @@ func (ts *targetState) get(ctx context.Context) *view {
 	case <-f.done:
 		return f.view
 	case <-ctx.Done():
+		// Out of time: the last good series, but not up.
 		ts.mu.Lock()
 		defer ts.mu.Unlock()
-		if ts.current != nil {
-			return ts.current
+		if ts.current == nil {
+			return &view{refreshedAt: ts.now()}
 		}
-		return &view{refreshedAt: ts.now()}
+		late := *ts.current
+		late.up = false
+		return &late
 	}
 }
 
@@ -174,18 +202,25 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	for i := range t.Discovery {
 		r := &t.Discovery[i]
 		d, err := discover(ctx, api, r, now)
+		res := ruleResult{stat: ruleStat{name: r.Name, found: d.found, dropped: d.dropped}}
+		for j := range d.kept {
+			res.ids = append(res.ids, aws.ToString(d.kept[j].AutomationExecutionId))
+		}
+		metas := map[string]*types.AutomationExecutionMetadata{}
+		for j := range d.kept {
+			metas[res.ids[j]] = &d.kept[j]
+		}
 		if err != nil {
 			ok = false
 			ts.fail(err, "discovery failed", "rule", r.Name)
+			res = ts.lastRule(r.Name) // stale if error: what it found last time
+			metas = nil
+		} else {
+			ts.setLastRule(r.Name, res)
 		}
-		rules = append(rules, ruleStat{name: r.Name, found: d.found, dropped: d.dropped})
-		for j := range d.kept {
-			m := &d.kept[j]
-			add(&wanted{id: aws.ToString(m.AutomationExecutionId), filters: r.StepFilters, meta: m})
-		}
-		if err != nil {
-			// Keep what the failed rule tracked before, stale if error.
-			ts.keepRuleExecutions(r, add)
+		rules = append(rules, res.stat)
+		for _, id := range res.ids {
+			add(&wanted{id: id, filters: r.StepFilters, meta: metas[id]})
 		}
 	}
 	if n := len(order) - t.Limits.MaxExecutions; n > 0 {
@@ -195,14 +230,25 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	return order, rules, ok
 }
 
-// keepRuleExecutions re-adds the executions tracked before that were not
-// static, so a failed discovery call hides nothing.
-func (ts *targetState) keepRuleExecutions(r *config.DiscoveryRule, add func(*wanted)) {
+// ruleResult is what one discovery rule found: its figures and the ids it
+// kept, newest first.
+type ruleResult struct {
+	stat ruleStat
+	ids  []string
+}
+
+func (ts *targetState) lastRule(name string) ruleResult {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	for id := range ts.tracked {
-		add(&wanted{id: id, filters: r.StepFilters})
-	}
+	r := ts.lastRules[name]
+	r.stat.name = name
+	return r
+}
+
+func (ts *targetState) setLastRule(name string, r ruleResult) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.lastRules[name] = r
 }
 
 // fail counts a failed fetch by reason and logs it: one warning per reason

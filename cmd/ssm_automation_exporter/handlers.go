@@ -56,8 +56,13 @@ func scrapeContext(r *http.Request, o *options) (context.Context, context.Cancel
 	return context.WithTimeout(r.Context(), scrapeTimeout(r, o))
 }
 
+// maxScrapeTimeout bounds what a request's header may ask for: a refresh
+// serves every scrape that arrives while it runs.
+const maxScrapeTimeout = 5 * time.Minute
+
 // scrapeTimeout is Prometheus's X-Prometheus-Scrape-Timeout-Seconds minus
-// the offset, or the default timeout without the header; at least 100ms.
+// the offset, or the default timeout without the header; at least 100ms,
+// at most maxScrapeTimeout.
 func scrapeTimeout(r *http.Request, o *options) time.Duration {
 	timeout := o.defaultTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
@@ -65,7 +70,7 @@ func scrapeTimeout(r *http.Request, o *options) time.Duration {
 			timeout = time.Duration(s*float64(time.Second)) - o.timeoutOffset
 		}
 	}
-	return max(timeout, 100*time.Millisecond)
+	return min(max(timeout, 100*time.Millisecond), maxScrapeTimeout)
 }
 
 var handlerOpts = promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: false}

@@ -273,6 +273,7 @@ func TestScrapeTimeoutFromHeader(t *testing.T) {
 		"30.5":  30 * time.Second,
 		"0.2":   100 * time.Millisecond, // never below the floor
 		"bogus": 10 * time.Second,
+		"86400": maxScrapeTimeout, // never above the cap
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		if header != "" {
