@@ -65,7 +65,7 @@ targets:
     discovery: [{name: all}]
 `)
 	reg := h.registry(t)
-	if v, _ := value(t, reg, "ssm_automation_last_refresh_timestamp_seconds", nil); v != ts(fixedNow) {
+	if v, _ := value(t, reg, "ssm_automation_last_refresh_timestamp_seconds", nil); v != epochSeconds(fixedNow) {
 		t.Fatalf("last refresh = %v", v)
 	}
 	calls := totalCalls(h)
@@ -74,7 +74,7 @@ targets:
 	if totalCalls(h) != calls {
 		t.Fatal("a scrape within min_refresh_interval called the API")
 	}
-	if v, _ := value(t, reg, "ssm_automation_last_refresh_timestamp_seconds", nil); v != ts(fixedNow) {
+	if v, _ := value(t, reg, "ssm_automation_last_refresh_timestamp_seconds", nil); v != epochSeconds(fixedNow) {
 		t.Fatalf("reused result reports refresh time %v", v)
 	}
 	h.clock = fixedNow.Add(61 * time.Second)

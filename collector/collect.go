@@ -18,14 +18,14 @@ func (e *emitter) gauge(d *prometheus.Desc, v float64, labels ...string) {
 	e.ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 }
 
-func ts(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 // target sends every series of one target.
 func (e *emitter) targetSeries(t config.ExpandedTarget, v *view) {
 	e.gauge(descTargetInfo, 1, e.target, t.AccountID, t.Region, t.RoleARN)
 	e.gauge(descUp, b2f(v.up), e.target)
 	e.gauge(descScrapeDuration, v.duration, e.target)
-	e.gauge(descLastRefresh, ts(v.refreshedAt), e.target)
+	e.gauge(descLastRefresh, epochSeconds(v.refreshedAt), e.target)
 	for _, r := range v.rules {
 		e.gauge(descDiscovered, float64(r.found), e.target, r.name)
 		e.gauge(descDropped, float64(r.dropped), e.target, r.name)
@@ -41,7 +41,7 @@ func (e *emitter) targetSeries(t config.ExpandedTarget, v *view) {
 		for _, m := range x.execSeries {
 			e.ch <- m
 		}
-		e.gauge(descExecLastSuccess, ts(x.lastSuccess), e.target, x.exec.id)
+		e.gauge(descExecLastSuccess, epochSeconds(x.lastSuccess), e.target, x.exec.id)
 		if details == config.DetailsSteps {
 			for _, m := range x.stepSeries {
 				e.ch <- m

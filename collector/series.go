@@ -191,10 +191,10 @@ func (b *builder) executionSeries(t *tracked) []prometheus.Metric {
 		out = append(out, in.shared(descExecStatus, 1, base.with(in.pair("status", x.status))))
 	}
 	if !x.start.IsZero() {
-		out = append(out, gauge(descExecStart, ts(x.start), base))
+		out = append(out, gauge(descExecStart, epochSeconds(x.start), base))
 	}
 	if !x.end.IsZero() {
-		out = append(out, gauge(descExecEnd, ts(x.end), base))
+		out = append(out, gauge(descExecEnd, epochSeconds(x.end), base))
 	}
 	counts := map[string]float64{}
 	for _, s := range baseStepStatuses {
@@ -232,7 +232,7 @@ func (b *builder) stepSeries(t *tracked) []prometheus.Metric {
 			out = append(out, in.shared(descStepStatus, 1, base.with(in.pair("status", s.status))))
 		}
 		if !s.start.IsZero() {
-			out = append(out, gauge(descStepStart, ts(s.start), base))
+			out = append(out, gauge(descStepStart, epochSeconds(s.start), base))
 			switch {
 			case !s.end.IsZero():
 				out = append(out, gauge(descStepDuration, max(s.end.Sub(s.start).Seconds(), 0), base))
@@ -241,7 +241,7 @@ func (b *builder) stepSeries(t *tracked) []prometheus.Metric {
 			}
 		}
 		if !s.end.IsZero() {
-			out = append(out, gauge(descStepEnd, ts(s.end), base))
+			out = append(out, gauge(descStepEnd, epochSeconds(s.end), base))
 		}
 		if s.hasMaxAttempts {
 			out = append(out, in.shared(descStepAttempts, s.maxAttempts, base))

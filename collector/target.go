@@ -203,12 +203,11 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 		r := &t.Discovery[i]
 		d, err := discover(ctx, api, r, now)
 		res := ruleResult{stat: ruleStat{name: r.Name, found: d.found, dropped: d.dropped}}
-		for j := range d.kept {
-			res.ids = append(res.ids, aws.ToString(d.kept[j].AutomationExecutionId))
-		}
 		metas := map[string]*types.AutomationExecutionMetadata{}
 		for j := range d.kept {
-			metas[res.ids[j]] = &d.kept[j]
+			id := aws.ToString(d.kept[j].AutomationExecutionId)
+			res.ids = append(res.ids, id)
+			metas[id] = &d.kept[j]
 		}
 		if err != nil {
 			ok = false

@@ -142,18 +142,24 @@ func (v *validator) location(t *Target, path string) {
 		v.add(path+".regions", "must list at least one region")
 	}
 	if hasRegions {
-		for i, r := range t.Regions {
-			if !regionRE.MatchString(r) {
-				v.add(indexed(path+".regions", i), "%q is not a region (like eu-west-1)", r)
-			}
-		}
-		v.unique(t.Regions, path+".regions")
+		v.eachMatches(t.Regions, path+".regions", regionRE, "%q is not a region (like eu-west-1)")
 	}
 	for _, e := range []struct{ key, url string }{{"endpoint", t.Endpoint}, {"sts_endpoint", t.STSEndpoint}} {
 		if v.isSet(path+"."+e.key) && !isHTTPURL(e.url) {
 			v.add(path+"."+e.key, "%q is not an absolute http or https URL", e.url)
 		}
 	}
+}
+
+// eachMatches checks that every item of a list matches re (format takes
+// the item) and that none is listed twice.
+func (v *validator) eachMatches(list []string, path string, re *regexp.Regexp, format string) {
+	for i, item := range list {
+		if !re.MatchString(item) {
+			v.add(indexed(path, i), format, item)
+		}
+	}
+	v.unique(list, path)
 }
 
 func isHTTPURL(s string) bool {
@@ -173,12 +179,7 @@ func (v *validator) roles(t *Target, path string) {
 		v.add(path+".role_arns", "must list at least one role ARN")
 	}
 	if hasRoles {
-		for i, arn := range t.RoleARNs {
-			if !roleARNRE.MatchString(arn) {
-				v.add(indexed(path+".role_arns", i), "%q is not an IAM role ARN (like arn:aws:iam::123456789012:role/name)", arn)
-			}
-		}
-		v.unique(t.RoleARNs, path+".role_arns")
+		v.eachMatches(t.RoleARNs, path+".role_arns", roleARNRE, "%q is not an IAM role ARN (like arn:aws:iam::123456789012:role/name)")
 	}
 	v.length(path+".external_id", t.ExternalID, 2, 1224)
 	if !externalRE.MatchString(t.ExternalID) {
