@@ -3,6 +3,9 @@ package collector
 import (
 	"context"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -64,6 +67,40 @@ func BenchmarkWarmScrape(b *testing.B) {
 		encode(b, reg)
 	}
 }
+
+// BenchmarkWarmScrapeWritten is BenchmarkWarmScrape through Serve: the
+// text exposition the exporter's handlers write, uncompressed.
+func BenchmarkWarmScrapeWritten(b *testing.B) {
+	h := benchHarness(b, 2000)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	encode(b, h.registry(b)) // cold
+	for _, ts := range h.exp.targets {
+		ts.cfg.Target.MinRefreshInterval = time.Hour
+	}
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	logger := slog.New(slog.DiscardHandler)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w := &discardResponse{header: http.Header{}}
+		Serve(w, req, h.exp.Scrape(ctx, nil), nil, logger)
+		if w.code != 0 && w.code != http.StatusOK {
+			b.Fatalf("status %d", w.code)
+		}
+	}
+}
+
+// discardResponse is a ResponseWriter that keeps nothing of the body.
+type discardResponse struct {
+	header http.Header
+	code   int
+	n      int
+}
+
+func (d *discardResponse) Header() http.Header         { return d.header }
+func (d *discardResponse) WriteHeader(code int)        { d.code = code }
+func (d *discardResponse) Write(p []byte) (int, error) { d.n += len(p); return len(p), nil }
 
 // BenchmarkFloor gathers and encodes the same series from a static
 // registry of const metrics built once.

@@ -20,7 +20,8 @@ func (e *emitter) gauge(d *prometheus.Desc, v float64, labels ...string) {
 
 func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
-// target sends every series of one target.
+// targetSeries sends the per-target series of one target: everything but
+// the families and the aggregates.
 func (e *emitter) targetSeries(t config.ExpandedTarget, v *view) {
 	e.gauge(descTargetInfo, 1, e.target, t.AccountID, t.Region, t.RoleARN)
 	e.gauge(descUp, b2f(v.up), e.target)
@@ -32,21 +33,6 @@ func (e *emitter) targetSeries(t config.ExpandedTarget, v *view) {
 	}
 	for k, n := range v.steps {
 		e.gauge(descSteps, n, e.target, k.document, k.step, k.action, k.status)
-	}
-	details := t.Target.Details
-	if details == config.DetailsNone {
-		return
-	}
-	for _, x := range v.execs {
-		for _, m := range x.execSeries {
-			e.ch <- m
-		}
-		e.gauge(descExecLastSuccess, epochSeconds(x.lastSuccess), e.target, x.exec.id)
-		if details == config.DetailsSteps {
-			for _, m := range x.stepSeries {
-				e.ch <- m
-			}
-		}
 	}
 }
 

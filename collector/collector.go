@@ -75,15 +75,16 @@ func (e *Exporter) HasTarget(name string) bool {
 	return e.targets[name] != nil
 }
 
-// Scrape returns a collector that refreshes the named targets (every
-// target when names is nil) within ctx's deadline and sends their series.
-func (e *Exporter) Scrape(ctx context.Context, names []string) prometheus.Collector {
+// Scrape returns one scrape of the named targets (every target when
+// names is nil). It refreshes them within ctx's deadline when first
+// collected or written.
+func (e *Exporter) Scrape(ctx context.Context, names []string) *Scrape {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if names == nil {
 		names = e.order
 	}
-	sc := &scrape{ctx: ctx}
+	sc := &Scrape{ctx: ctx}
 	for _, n := range names {
 		if ts := e.targets[n]; ts != nil {
 			sc.targets = append(sc.targets, ts)
@@ -92,45 +93,104 @@ func (e *Exporter) Scrape(ctx context.Context, names []string) prometheus.Collec
 	return sc
 }
 
-// scrape is a checked collector for one scrape of some targets.
-type scrape struct {
+// Scrape is one scrape of some targets. It is a checked collector, and it
+// can also write itself as exposition text (see Serve), which the
+// exporter's handlers do for the text format.
+type Scrape struct {
 	ctx     context.Context
 	targets []*targetState
+
+	once  sync.Once
+	parts []scrapePart
 }
 
-var _ prometheus.Collector = (*scrape)(nil)
+// scrapePart is what one target contributes to a scrape.
+type scrapePart struct {
+	ts  *targetState
+	cfg config.ExpandedTarget
+	v   *view
+	now time.Time
+}
+
+var _ prometheus.Collector = (*Scrape)(nil)
 
 // aggregateTemplate describes the per-target counters and histogram.
 var aggregateTemplate = newAggregateMetrics()
 
-func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range allDescs {
+func (s *Scrape) Describe(ch chan<- *prometheus.Desc) {
+	describeTargets(ch)
+	for _, f := range families {
+		ch <- f.desc
+	}
+}
+
+func describeTargets(ch chan<- *prometheus.Desc) {
+	for _, d := range targetDescs {
 		ch <- d
 	}
 	aggregateTemplate.describe(ch)
 }
 
-// Collect refreshes the targets concurrently, then sends their series.
-func (s *scrape) Collect(ch chan<- prometheus.Metric) {
-	views := make([]*view, len(s.targets))
-	var wg sync.WaitGroup
-	for i, ts := range s.targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			views[i] = ts.get(s.ctx)
-		}()
+// Collect refreshes the targets, then sends their series.
+func (s *Scrape) Collect(ch chan<- prometheus.Metric) {
+	s.collectTargets(ch)
+	for _, f := range families {
+		s.eachSeries(f, &seriesOut{ch: ch})
 	}
-	wg.Wait()
+}
+
+// refreshed refreshes the targets concurrently, once per scrape.
+func (s *Scrape) refreshed() []scrapePart {
+	s.once.Do(func() {
+		s.parts = make([]scrapePart, len(s.targets))
+		var wg sync.WaitGroup
+		for i, ts := range s.targets {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v := ts.get(s.ctx)
+				ts.mu.Lock()
+				cfg := ts.cfg
+				ts.mu.Unlock()
+				s.parts[i] = scrapePart{ts: ts, cfg: cfg, v: v, now: ts.now()}
+			}()
+		}
+		wg.Wait()
+	})
+	return s.parts
+}
+
+// collectTargets sends everything but the families: the per-target series
+// and the aggregates.
+func (s *Scrape) collectTargets(ch chan<- prometheus.Metric) {
+	parts := s.refreshed()
 	if dl, ok := s.ctx.Deadline(); ok {
 		ch <- prometheus.MustNewConstMetric(descScrapeTimeout, prometheus.GaugeValue, time.Until(dl).Seconds())
 	}
-	for i, ts := range s.targets {
-		ts.mu.Lock()
-		cfg := ts.cfg
-		ts.mu.Unlock()
-		em := &emitter{ch: ch, target: ts.name}
-		em.targetSeries(cfg, views[i])
-		ts.agg.collect(ch)
+	for _, p := range parts {
+		em := &emitter{ch: ch, target: p.ts.name}
+		em.targetSeries(p.cfg, p.v)
+		p.ts.agg.collect(ch)
 	}
 }
+
+// eachSeries hands every series of family f, across the targets, to o.
+func (s *Scrape) eachSeries(f *family, o *seriesOut) {
+	o.f = f
+	for _, p := range s.refreshed() {
+		if !f.exported(p.cfg.Target.Details) {
+			continue
+		}
+		o.target, o.now = p.ts.name, p.now
+		for _, t := range p.v.execs {
+			f.series(o, t)
+		}
+	}
+}
+
+// targetsOnly is a scrape without its families, for the exposition to
+// gather before it writes the families itself.
+type targetsOnly struct{ s *Scrape }
+
+func (t targetsOnly) Describe(ch chan<- *prometheus.Desc) { describeTargets(ch) }
+func (t targetsOnly) Collect(ch chan<- prometheus.Metric) { t.s.collectTargets(ch) }

@@ -194,19 +194,19 @@ func emitStep(t *testing.T, api *apiMetrics, in *stepInput, maxLen int) []promet
 	}
 	tr := &tracked{exec: exec, steps: []stepRec{step}, settled: settled(&exec, []stepRec{step}), lastSuccess: fixedNow}
 	ts.countFinished(map[string]*tracked{exec.id: tr})
-	b := &builder{target: "t", in: newInterner(), now: now}
-	tr.execSeries, tr.stepSeries = b.executionSeries(tr), b.stepSeries(tr)
+	tr.prepare(newInterner())
 
 	target := config.ExpandedTarget{Name: "t", Region: "us-east-1", Target: &config.Target{Details: config.DetailsSteps}}
 	v := &view{execs: []*tracked{tr}, steps: aggregate([]*tracked{tr}), up: true, refreshedAt: fixedNow}
+	sc := scrapeOf(scrapePart{ts: ts, cfg: target, v: v, now: now()})
 	ch := make(chan prometheus.Metric, 256)
-	(&emitter{ch: ch, target: "t"}).targetSeries(target, v)
-	ts.agg.collect(ch)
+	sc.Collect(ch)
 	close(ch)
 	var out []prometheus.Metric
 	for m := range ch {
 		out = append(out, m)
 	}
+	checkWrittenMatchesCollector(t, sc)
 	// A pedantic registry checks what a scrape would: label names against
 	// the descriptions, UTF-8 values, no series twice.
 	reg := prometheus.NewPedanticRegistry()
@@ -220,7 +220,7 @@ func emitStep(t *testing.T, api *apiMetrics, in *stepInput, maxLen int) []promet
 // sentMetrics collects metrics already built, described as a scrape is.
 type sentMetrics []prometheus.Metric
 
-func (s sentMetrics) Describe(ch chan<- *prometheus.Desc) { (&scrape{}).Describe(ch) }
+func (s sentMetrics) Describe(ch chan<- *prometheus.Desc) { (&Scrape{}).Describe(ch) }
 
 func (s sentMetrics) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range s {
@@ -232,6 +232,8 @@ func checkEmitted(t *testing.T, in *stepInput, metrics []prometheus.Metric, maxL
 	t.Helper()
 	seen := map[string]bool{}
 	counts := map[*prometheus.Desc]int{}
+	descStepDuration, descStepAttempts := familyDesc("step_duration_seconds"), familyDesc("step_max_attempts")
+	descStepTimeout, descStepStart := familyDesc("step_timeout_seconds"), familyDesc("step_start_timestamp_seconds")
 	for _, m := range metrics {
 		var pb dto.Metric
 		if err := m.Write(&pb); err != nil {
@@ -271,6 +273,7 @@ func checkEmitted(t *testing.T, in *stepInput, metrics []prometheus.Metric, maxL
 			}
 		}
 	}
+	descStepInfo, descExecInfo := familyDesc("step_info"), familyDesc("execution_info")
 	want := map[*prometheus.Desc]int{descStepInfo: 1, descExecInfo: 1, descTargetInfo: 1, descUp: 1}
 	if in.bits&nilMaxAttempts == 0 {
 		want[descStepAttempts] = 1

@@ -6,11 +6,7 @@ import (
 
 const namespace = "ssm_automation"
 
-var (
-	execLabels = []string{"target", "execution_id", "document_name"}
-	stepLabels = []string{"target", "execution_id", "document_name", "step_execution_id", "step_name", "action"}
-	aggLabels  = []string{"target", "document_name", "step_name", "action"}
-)
+var aggLabels = []string{"target", "document_name", "step_name", "action"}
 
 func desc(name, help string, labels ...[]string) *prometheus.Desc {
 	var all []string
@@ -21,31 +17,6 @@ func desc(name, help string, labels ...[]string) *prometheus.Desc {
 }
 
 var (
-	descExecInfo = desc("execution_info", "Metadata of an Automation execution (value 1).",
-		[]string{"target", "execution_id", "document_name", "document_version", "automation_type", "mode", "parent_execution_id"})
-	descExecStatus = desc("execution_status", "Current status of an Automation execution (1 for the current status).",
-		execLabels, []string{"status"})
-	descExecStart = desc("execution_start_timestamp_seconds", "Start time of an Automation execution.", execLabels)
-	descExecEnd   = desc("execution_end_timestamp_seconds", "End time of an Automation execution; absent while it runs.", execLabels)
-	descExecSteps = desc("execution_steps", "Step executions of an Automation execution in each status.",
-		execLabels, []string{"status"})
-	descExecAlarm = desc("execution_triggered_alarm", "CloudWatch alarm an Automation execution triggered (value 1).",
-		execLabels, []string{"alarm_name", "state"})
-	descExecLastSuccess = desc("execution_last_success_timestamp_seconds", "Last time the execution was fetched from the API without error.",
-		[]string{"target", "execution_id"})
-
-	descStepStatus = desc("step_status", "Current status of a step execution (1 for the current status).",
-		stepLabels, []string{"status"})
-	descStepDuration = desc("step_duration_seconds", "Duration of a step execution: end - start, or now - start while it runs.", stepLabels)
-	descStepStart    = desc("step_start_timestamp_seconds", "Start time of a step execution.", stepLabels)
-	descStepEnd      = desc("step_end_timestamp_seconds", "End time of a step execution.", stepLabels)
-	descStepAttempts = desc("step_max_attempts", "Attempts a step execution is allowed (MaxAttempts).", stepLabels)
-	descStepTimeout  = desc("step_timeout_seconds", "Timeout of a step execution (TimeoutSeconds).", stepLabels)
-	descStepInfo     = desc("step_info", "Metadata of a step execution (value 1).", stepLabels,
-		[]string{"on_failure", "is_critical", "is_end", "next_step", "parent_step_name", "iteration", "failure_stage", "failure_type"})
-	descStepAlarm = desc("step_triggered_alarm", "CloudWatch alarm a step execution triggered (value 1).",
-		stepLabels, []string{"alarm_name", "state"})
-
 	descSteps = desc("steps", "Step executions in each status across every tracked execution of the target.",
 		aggLabels, []string{"status"})
 	descDiscovered = desc("discovered_executions", "Executions a discovery rule found in its window.", []string{"target", "rule"})
@@ -59,10 +30,9 @@ var (
 	descScrapeTimeout  = desc("scrape_timeout_seconds", "Deadline this scrape had for refreshing targets.")
 )
 
-// allDescs lists every constant-metric descriptor the collector may send.
-var allDescs = []*prometheus.Desc{
-	descExecInfo, descExecStatus, descExecStart, descExecEnd, descExecSteps, descExecAlarm, descExecLastSuccess,
-	descStepStatus, descStepDuration, descStepStart, descStepEnd, descStepAttempts, descStepTimeout, descStepInfo, descStepAlarm,
+// targetDescs lists the descriptors of the per-target series: everything
+// the collector sends besides the families and the aggregates.
+var targetDescs = []*prometheus.Desc{
 	descSteps, descDiscovered, descDropped, descTargetInfo, descUp, descScrapeDuration, descLastRefresh, descScrapeTimeout,
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 )
@@ -21,13 +20,20 @@ type tracked struct {
 	counted     bool // settled, and its finished steps and itself are counted
 	lastSuccess time.Time
 
-	// Prepared series (see series.go), built once per fetch.
-	execSeries []prometheus.Metric
-	stepSeries []prometheus.Metric
-	// aggCounts is what the execution adds to ssm_automation_steps. Once it
-	// is settled and counted, steps is dropped: the series and these counts
-	// are all that is needed of it.
-	aggCounts []aggCount
+	// Worked out once per fetch (see prepare), never per scrape.
+	statusCounts []statusCount // ssm_automation_execution_steps
+	aggCounts    []aggCount    // what it adds to ssm_automation_steps
+}
+
+// prepared reports whether prepare ran on t (a reused settled execution
+// keeps what it was prepared with).
+func (t *tracked) prepared() bool { return t.statusCounts != nil }
+
+// prepare makes t's strings its own and works out its counts.
+func (t *tracked) prepare(in *interner) {
+	in.own(t)
+	t.statusCounts = stepStatusCounts(t.steps)
+	t.aggCounts = stepCounts(t)
 }
 
 // aggCount is one (document, step, action, status) and how many step

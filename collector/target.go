@@ -34,7 +34,7 @@ type targetState struct {
 	inflight *flight
 	tracked  map[string]*tracked
 	seen     *seenMemory // finished step and execution ids already counted
-	build    *builder
+	in       *interner
 	// lastRules is what each discovery rule found in the last refresh in
 	// which it succeeded, so a failed call hides nothing.
 	lastRules map[string]ruleResult
@@ -56,7 +56,7 @@ func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiM
 		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
 		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,
 		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
-		build:      &builder{target: t.Name, in: newInterner(), now: now},
+		in:         newInterner(),
 		lastLogged: map[string]time.Time{},
 		lastRules:  map[string]ruleResult{},
 	}
@@ -153,11 +153,8 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	next := make(map[string]*tracked, len(want))
 	for _, w := range want {
 		if r, found := f.results[w.id]; found {
-			if r.execSeries == nil {
-				ts.build.in.own(r)
-				r.execSeries = ts.build.executionSeries(r)
-				r.stepSeries = ts.build.stepSeries(r)
-				r.aggCounts = stepCounts(r)
+			if !r.prepared() {
+				r.prepare(ts.in)
 			}
 			next[w.id] = r
 		} else if old := ts.tracked[w.id]; old != nil && !f.gone[w.id] {
@@ -165,11 +162,6 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 		}
 	}
 	ts.countFinished(next)
-	for _, t := range next {
-		if t.settled && t.steps != nil {
-			t.steps = nil // counted, and its series are built: see tracked.aggCounts
-		}
-	}
 	ts.tracked = next
 	execs := sortedTracked(next)
 	return &view{

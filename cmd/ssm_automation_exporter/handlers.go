@@ -73,25 +73,22 @@ func scrapeTimeout(r *http.Request, o *options) time.Duration {
 	return min(max(timeout, 100*time.Millisecond), maxScrapeTimeout)
 }
 
-var handlerOpts = promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: false}
+var handlerOpts = promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}
 
+// metricsHandler serves the base registry and, unless left out, a scrape
+// of every target.
 func metricsHandler(o *options, base *prometheus.Registry, exp *collector.Exporter, logger *slog.Logger) http.Handler {
+	opts := handlerOpts
+	opts.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelError)
+	baseOnly := promhttp.HandlerFor(base, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gatherers := prometheus.Gatherers{base}
-		if o.includeTargets {
-			ctx, cancel := scrapeContext(r, o)
-			defer cancel()
-			reg := prometheus.NewRegistry()
-			if err := reg.Register(exp.Scrape(ctx, nil)); err != nil {
-				logger.Error("registering scrape collector", "err", err)
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			gatherers = append(gatherers, reg)
+		if !o.includeTargets {
+			baseOnly.ServeHTTP(w, r)
+			return
 		}
-		opts := handlerOpts
-		opts.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelError)
-		promhttp.HandlerFor(gatherers, opts).ServeHTTP(w, r)
+		ctx, cancel := scrapeContext(r, o)
+		defer cancel()
+		collector.Serve(w, r, exp.Scrape(ctx, nil), base, logger)
 	})
 }
 
@@ -110,13 +107,7 @@ func probeHandler(o *options, exp *collector.Exporter, logger *slog.Logger) http
 		}
 		ctx, cancel := scrapeContext(r, o)
 		defer cancel()
-		reg := prometheus.NewRegistry()
-		if err := reg.Register(exp.Scrape(ctx, []string{target})); err != nil {
-			logger.Error("registering probe collector", "err", err)
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		promhttp.HandlerFor(reg, handlerOpts).ServeHTTP(w, r)
+		collector.Serve(w, r, exp.Scrape(ctx, []string{target}), nil, logger)
 	})
 }
 

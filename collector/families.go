@@ -1,0 +1,202 @@
+package collector
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// A family is one of the per-execution and per-step gauges: the bulk of
+// an exposition, one series or more per step execution. Its series come
+// straight from the tracked records, both when the collector sends them as
+// constant metrics and when the exposition writes them (exposition.go), so
+// the two cannot disagree.
+type family struct {
+	name, help string
+	labels     []string // sorted, as client_golang orders them
+	steps      bool     // exported only with details: steps
+	desc       *prometheus.Desc
+	series     func(o *seriesOut, t *tracked)
+}
+
+func newFamily(name, help string, steps bool, labels []string, series func(o *seriesOut, t *tracked)) *family {
+	fq := prometheus.BuildFQName(namespace, "", name)
+	return &family{name: fq, help: help, labels: labels, steps: steps,
+		desc: prometheus.NewDesc(fq, help, labels, nil), series: series}
+}
+
+// families lists the bulk families by name, the order of an exposition.
+var families = []*family{
+	newFamily("execution_end_timestamp_seconds", "End time of an Automation execution; absent while it runs.", false,
+		[]string{"document_name", "execution_id", "target"},
+		func(o *seriesOut, t *tracked) {
+			if x := &t.exec; !x.end.IsZero() {
+				o.emit(epochSeconds(x.end), x.document, x.id, o.target)
+			}
+		}),
+	newFamily("execution_info", "Metadata of an Automation execution (value 1).", false,
+		[]string{"automation_type", "document_name", "document_version", "execution_id", "mode", "parent_execution_id", "target"},
+		func(o *seriesOut, t *tracked) {
+			x := &t.exec
+			o.emit(1, x.autoType, x.document, x.version, x.id, x.mode, x.parent, o.target)
+		}),
+	newFamily("execution_last_success_timestamp_seconds", "Last time the execution was fetched from the API without error.", false,
+		[]string{"execution_id", "target"},
+		func(o *seriesOut, t *tracked) { o.emit(epochSeconds(t.lastSuccess), t.exec.id, o.target) }),
+	newFamily("execution_start_timestamp_seconds", "Start time of an Automation execution.", false,
+		[]string{"document_name", "execution_id", "target"},
+		func(o *seriesOut, t *tracked) {
+			if x := &t.exec; !x.start.IsZero() {
+				o.emit(epochSeconds(x.start), x.document, x.id, o.target)
+			}
+		}),
+	newFamily("execution_status", "Current status of an Automation execution (1 for the current status).", false,
+		[]string{"document_name", "execution_id", "status", "target"},
+		func(o *seriesOut, t *tracked) {
+			if x := &t.exec; x.status != "" {
+				o.emit(1, x.document, x.id, x.status, o.target)
+			}
+		}),
+	newFamily("execution_steps", "Step executions of an Automation execution in each status.", false,
+		[]string{"document_name", "execution_id", "status", "target"},
+		func(o *seriesOut, t *tracked) {
+			for _, c := range t.statusCounts {
+				o.emit(c.n, t.exec.document, t.exec.id, c.status, o.target)
+			}
+		}),
+	newFamily("execution_triggered_alarm", "CloudWatch alarm an Automation execution triggered (value 1).", false,
+		[]string{"alarm_name", "document_name", "execution_id", "state", "target"},
+		func(o *seriesOut, t *tracked) {
+			for _, a := range t.exec.alarms {
+				o.emit(1, a.name, t.exec.document, t.exec.id, a.state, o.target)
+			}
+		}),
+	stepFamily("step_duration_seconds", "Duration of a step execution: end - start, or now - start while it runs.",
+		func(o *seriesOut, s *stepRec) (float64, bool) {
+			switch {
+			case s.start.IsZero():
+				return 0, false
+			case !s.end.IsZero():
+				return max(s.end.Sub(s.start).Seconds(), 0), true
+			case !isTerminal(s.status):
+				return max(o.now.Sub(s.start).Seconds(), 0), true
+			}
+			return 0, false // finished without an end: no growing duration
+		}),
+	stepFamily("step_end_timestamp_seconds", "End time of a step execution.",
+		func(_ *seriesOut, s *stepRec) (float64, bool) { return epochSeconds(s.end), !s.end.IsZero() }),
+	newFamily("step_info", "Metadata of a step execution (value 1).", true,
+		[]string{"action", "document_name", "execution_id", "failure_stage", "failure_type", "is_critical", "is_end",
+			"iteration", "next_step", "on_failure", "parent_step_name", "step_execution_id", "step_name", "target"},
+		func(o *seriesOut, t *tracked) {
+			for i := range t.steps {
+				s := &t.steps[i]
+				o.emit(1, s.action, t.exec.document, t.exec.id, s.failureStage, s.failureType, s.isCritical, s.isEnd,
+					s.iteration, s.nextStep, s.onFailure, s.parentStepName, s.id, s.name, o.target)
+			}
+		}),
+	stepFamily("step_max_attempts", "Attempts a step execution is allowed (MaxAttempts).",
+		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.maxAttempts, s.hasMaxAttempts }),
+	stepFamily("step_start_timestamp_seconds", "Start time of a step execution.",
+		func(_ *seriesOut, s *stepRec) (float64, bool) { return epochSeconds(s.start), !s.start.IsZero() }),
+	newFamily("step_status", "Current status of a step execution (1 for the current status).", true,
+		[]string{"action", "document_name", "execution_id", "status", "step_execution_id", "step_name", "target"},
+		func(o *seriesOut, t *tracked) {
+			for i := range t.steps {
+				if s := &t.steps[i]; s.status != "" {
+					o.emit(1, s.action, t.exec.document, t.exec.id, s.status, s.id, s.name, o.target)
+				}
+			}
+		}),
+	stepFamily("step_timeout_seconds", "Timeout of a step execution (TimeoutSeconds).",
+		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.timeout, s.hasTimeout }),
+	newFamily("step_triggered_alarm", "CloudWatch alarm a step execution triggered (value 1).", true,
+		[]string{"action", "alarm_name", "document_name", "execution_id", "state", "step_execution_id", "step_name", "target"},
+		func(o *seriesOut, t *tracked) {
+			for i := range t.steps {
+				s := &t.steps[i]
+				for _, a := range s.alarms {
+					o.emit(1, s.action, a.name, t.exec.document, t.exec.id, a.state, s.id, s.name, o.target)
+				}
+			}
+		}),
+}
+
+// stepFamily is a family with one optional value per step execution and
+// the step labels only.
+func stepFamily(name, help string, value func(o *seriesOut, s *stepRec) (float64, bool)) *family {
+	return newFamily(name, help, true,
+		[]string{"action", "document_name", "execution_id", "step_execution_id", "step_name", "target"},
+		func(o *seriesOut, t *tracked) {
+			for i := range t.steps {
+				s := &t.steps[i]
+				if v, ok := value(o, s); ok {
+					o.emit(v, s.action, t.exec.document, t.exec.id, s.id, s.name, o.target)
+				}
+			}
+		})
+}
+
+// seriesOut receives the series of one family: as constant metrics on a
+// channel, or written in the text or the protobuf format. Concrete writers
+// rather than an interface keep the label values on the stack.
+type seriesOut struct {
+	f      *family
+	target string
+	now    time.Time
+	ch     chan<- prometheus.Metric // Collect
+	text   *textWriter
+	proto  *protoWriter
+}
+
+func (o *seriesOut) emit(v float64, values ...string) {
+	switch {
+	case o.text != nil:
+		o.text.sample(o.f, v, values)
+	case o.proto != nil:
+		o.proto.sample(o.f, v, values)
+	default:
+		o.ch <- prometheus.MustNewConstMetric(o.f.desc, prometheus.GaugeValue, v, append([]string(nil), values...)...)
+	}
+}
+
+// exported reports whether a target with this level of detail exports f.
+func (f *family) exported(details string) bool {
+	switch details {
+	case config.DetailsNone:
+		return false
+	case config.DetailsExecutions:
+		return !f.steps
+	}
+	return true
+}
+
+// statusCount is how many step executions of an execution have a status.
+type statusCount struct {
+	status string
+	n      float64
+}
+
+// stepStatusCounts counts an execution's step executions by status, with
+// the base statuses always present, sorted by status.
+func stepStatusCounts(steps []stepRec) []statusCount {
+	counts := make(map[string]float64, len(baseStepStatuses))
+	for _, s := range baseStepStatuses {
+		counts[s] = 0
+	}
+	for i := range steps {
+		if s := steps[i].status; s != "" {
+			counts[s]++
+		}
+	}
+	out := make([]statusCount, 0, len(counts))
+	for s, n := range counts {
+		out = append(out, statusCount{s, n})
+	}
+	slices.SortFunc(out, func(a, b statusCount) int { return strings.Compare(a.status, b.status) })
+	return out
+}

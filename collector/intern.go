@@ -1,0 +1,75 @@
+package collector
+
+import "strings"
+
+// interner shares the strings of low-cardinality values (names, actions,
+// statuses) between step executions and executions.
+type interner struct {
+	strs map[string]string
+}
+
+// internLimit bounds the interner; past it, it starts afresh (strings
+// already handed out stay valid).
+const internLimit = 100000
+
+func newInterner() *interner {
+	return &interner{strs: map[string]string{}}
+}
+
+// str returns the shared copy of s. The copy is the interner's own, so a
+// string decoded by the SDK (which may keep a whole response alive) is not
+// retained.
+func (in *interner) str(s string) string {
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	if len(in.strs) >= internLimit {
+		in.strs = map[string]string{}
+	}
+	v := strings.Clone(s)
+	in.strs[v] = v
+	return v
+}
+
+// own replaces every string of t by an interned or private copy.
+func (in *interner) own(t *tracked) {
+	x := &t.exec
+	x.id = strings.Clone(x.id)
+	for _, p := range []*string{&x.document, &x.version, &x.status, &x.autoType, &x.mode, &x.parent} {
+		*p = in.str(*p)
+	}
+	for i := range x.alarms {
+		x.alarms[i] = alarm{name: in.str(x.alarms[i].name), state: in.str(x.alarms[i].state)}
+	}
+	ownIDs(t.steps)
+	for i := range t.steps {
+		st := &t.steps[i]
+		for _, p := range []*string{&st.name, &st.action, &st.status, &st.onFailure, &st.nextStep,
+			&st.isCritical, &st.isEnd, &st.parentStepName, &st.iteration, &st.failureStage, &st.failureType} {
+			*p = in.str(*p)
+		}
+		for j := range st.alarms {
+			st.alarms[j] = alarm{name: in.str(st.alarms[j].name), state: in.str(st.alarms[j].state)}
+		}
+	}
+}
+
+// ownIDs copies the step execution ids into one string that they share:
+// one allocation per execution instead of one per step.
+func ownIDs(steps []stepRec) {
+	n := 0
+	for i := range steps {
+		n += len(steps[i].id)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range steps {
+		b.WriteString(steps[i].id)
+	}
+	all, at := b.String(), 0
+	for i := range steps {
+		l := len(steps[i].id)
+		steps[i].id = all[at : at+l]
+		at += l
+	}
+}

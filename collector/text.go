@@ -1,0 +1,118 @@
+package collector
+
+import (
+	"io"
+	"math"
+	"strconv"
+)
+
+// flushSize is how much of an exposition is buffered before a write.
+const flushSize = 64 << 10
+
+// bufWriter buffers an exposition for one writer and keeps its first
+// write error.
+type bufWriter struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+func newBufWriter(w io.Writer) *bufWriter {
+	return &bufWriter{w: w, buf: make([]byte, 0, flushSize+4096)}
+}
+
+// Write takes what the encoder of the gathered families writes.
+func (b *bufWriter) Write(p []byte) (int, error) {
+	b.buf = append(b.buf, p...)
+	b.flushIfFull()
+	return len(p), b.err
+}
+
+func (b *bufWriter) flushIfFull() {
+	if len(b.buf) >= flushSize {
+		b.flush()
+	}
+}
+
+func (b *bufWriter) flush() error {
+	if b.err == nil && len(b.buf) > 0 {
+		_, b.err = b.w.Write(b.buf)
+	}
+	b.buf = b.buf[:0]
+	return b.err
+}
+
+// textWriter writes families in the text format.
+type textWriter struct {
+	*bufWriter
+	header *family // the family whose HELP and TYPE lines are written
+}
+
+// sample writes one gauge sample of f, and f's HELP and TYPE lines before
+// its first sample: a family without samples is left out, as a registry
+// leaves it out.
+func (t *textWriter) sample(f *family, v float64, values []string) {
+	b := t.buf
+	if t.header != f {
+		t.header = f
+		b = append(b, "# HELP "...)
+		b = append(b, f.name...)
+		b = append(b, ' ')
+		b = appendEscaped(b, f.help, false)
+		b = append(b, "\n# TYPE "...)
+		b = append(b, f.name...)
+		b = append(b, " gauge\n"...)
+	}
+	b = append(b, f.name...)
+	b = append(b, '{')
+	for i, name := range f.labels {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, name...)
+		b = append(b, '=', '"')
+		b = appendEscaped(b, values[i], true)
+		b = append(b, '"')
+	}
+	b = append(b, '}', ' ')
+	b = appendFloat(b, v)
+	b = append(b, '\n')
+	t.buf = b
+	t.flushIfFull()
+}
+
+// appendEscaped escapes s as the text format does: backslash and newline,
+// and the double quote in label values.
+func appendEscaped(b []byte, s string, quote bool) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch c := s[i]; {
+		case c == '\\':
+			esc = `\\`
+		case c == '\n':
+			esc = `\n`
+		case c == '"' && quote:
+			esc = `\"`
+		default:
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = append(b, esc...)
+		start = i + 1
+	}
+	return append(b, s[start:]...)
+}
+
+// appendFloat formats v as the text format does.
+func appendFloat(b []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(b, "NaN"...)
+	case math.IsInf(v, +1):
+		return append(b, "+Inf"...)
+	case math.IsInf(v, -1):
+		return append(b, "-Inf"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
