@@ -95,12 +95,13 @@ var families = []*family{
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				s := &t.steps[i]
-				o.emit(1, s.action, t.exec.document, t.exec.id, s.failureStage, s.failureType, s.isCritical, s.isEnd,
-					s.iteration, s.nextStep, s.onFailure, s.parentStepName, s.id, s.name, o.target)
+				d := s.def
+				o.emit(1, d.action, t.exec.document, t.exec.id, d.failureStage, d.failureType, d.isCritical, d.isEnd,
+					s.iteration, d.nextStep, d.onFailure, d.parentStepName, s.id, d.name, o.target)
 			}
 		}),
 	stepFamily("step_max_attempts", "Attempts a step execution is allowed (MaxAttempts).",
-		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.maxAttempts, s.hasMaxAttempts }),
+		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.def.maxAttempts, s.def.hasMaxAttempts }),
 	stepFamily("step_start_timestamp_seconds", "Start time of a step execution.",
 		func(_ *seriesOut, s *stepRec) (float64, bool) { return epochSeconds(s.start), !s.start.IsZero() }),
 	newFamily("step_status", "Current status of a step execution (1 for the current status).", true,
@@ -108,19 +109,19 @@ var families = []*family{
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				if s := &t.steps[i]; s.status != "" {
-					o.emit(1, s.action, t.exec.document, t.exec.id, s.status, s.id, s.name, o.target)
+					o.emit(1, s.def.action, t.exec.document, t.exec.id, s.status, s.id, s.def.name, o.target)
 				}
 			}
 		}),
 	stepFamily("step_timeout_seconds", "Timeout of a step execution (TimeoutSeconds).",
-		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.timeout, s.hasTimeout }),
+		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.def.timeout, s.def.hasTimeout }),
 	newFamily("step_triggered_alarm", "CloudWatch alarm a step execution triggered (value 1).", true,
 		[]string{"action", "alarm_name", "document_name", "execution_id", "state", "step_execution_id", "step_name", "target"},
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				s := &t.steps[i]
 				for _, a := range s.alarms {
-					o.emit(1, s.action, a.name, t.exec.document, t.exec.id, a.state, s.id, s.name, o.target)
+					o.emit(1, s.def.action, a.name, t.exec.document, t.exec.id, a.state, s.id, s.def.name, o.target)
 				}
 			}
 		}),
@@ -135,7 +136,7 @@ func stepFamily(name, help string, value func(o *seriesOut, s *stepRec) (float64
 			for i := range t.steps {
 				s := &t.steps[i]
 				if v, ok := value(o, s); ok {
-					o.emit(v, s.action, t.exec.document, t.exec.id, s.id, s.name, o.target)
+					o.emit(v, s.def.action, t.exec.document, t.exec.id, s.id, s.def.name, o.target)
 				}
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -114,6 +115,9 @@ func fetchSteps(ctx context.Context, api API, id string, filters []config.Filter
 			}
 			steps = append(steps, r)
 		}
+	}
+	if cap(steps) > len(steps)+len(steps)/8 {
+		steps = slices.Clone(steps) // kept for as long as the execution is tracked
 	}
 	return steps, cut, nil
 }

@@ -6,6 +6,7 @@ import "strings"
 // statuses) between step executions and executions.
 type interner struct {
 	strs map[string]string
+	defs map[stepDef]*stepDef
 }
 
 // internLimit bounds the interner; past it, it starts afresh (strings
@@ -13,7 +14,7 @@ type interner struct {
 const internLimit = 100000
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}}
+	return &interner{strs: map[string]string{}, defs: map[stepDef]*stepDef{}}
 }
 
 // str returns the shared copy of s. The copy is the interner's own, so a
@@ -31,6 +32,22 @@ func (in *interner) str(s string) string {
 	return v
 }
 
+// def returns the shared copy of d, with its strings interned.
+func (in *interner) def(d *stepDef) *stepDef {
+	for _, p := range []*string{&d.name, &d.action, &d.onFailure, &d.nextStep, &d.isCritical, &d.isEnd,
+		&d.parentStepName, &d.failureStage, &d.failureType} {
+		*p = in.str(*p)
+	}
+	if v := in.defs[*d]; v != nil {
+		return v
+	}
+	if len(in.defs) >= internLimit {
+		in.defs = map[stepDef]*stepDef{}
+	}
+	in.defs[*d] = d
+	return d
+}
+
 // own replaces every string of t by an interned or private copy.
 func (in *interner) own(t *tracked) {
 	x := &t.exec
@@ -44,10 +61,8 @@ func (in *interner) own(t *tracked) {
 	ownIDs(t.steps)
 	for i := range t.steps {
 		st := &t.steps[i]
-		for _, p := range []*string{&st.name, &st.action, &st.status, &st.onFailure, &st.nextStep,
-			&st.isCritical, &st.isEnd, &st.parentStepName, &st.iteration, &st.failureStage, &st.failureType} {
-			*p = in.str(*p)
-		}
+		st.status, st.iteration = in.str(st.status), in.str(st.iteration)
+		st.def = in.def(st.def)
 		for j := range st.alarms {
 			st.alarms[j] = alarm{name: in.str(st.alarms[j].name), state: in.str(st.alarms[j].state)}
 		}

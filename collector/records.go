@@ -17,19 +17,27 @@ type alarm struct{ name, state string }
 // becomes a label or a value. Inputs, Outputs, OverriddenParameters,
 // Response and FailureMessage are never read.
 type stepRec struct {
-	id, name, action, status string
-	start, end               time.Time
-	maxAttempts              float64
-	hasMaxAttempts           bool
-	timeout                  float64
-	hasTimeout               bool
-	onFailure, nextStep      string
-	isCritical, isEnd        string
-	parentStepName           string
-	iteration                string
-	failureStage             string
-	failureType              string
-	alarms                   []alarm
+	id, status string
+	iteration  string   // of the loop the step execution ran in
+	def        *stepDef // shared by the step executions that have the same
+	start, end time.Time
+	alarms     []alarm
+}
+
+// stepDef is what a step execution has in common with other runs of the
+// same step: its definition, the loop it runs in, how it failed. Each
+// target keeps each distinct one once (see interner.def).
+type stepDef struct {
+	name, action        string
+	onFailure, nextStep string
+	isCritical, isEnd   string
+	parentStepName      string
+	failureStage        string
+	failureType         string
+	maxAttempts         float64
+	hasMaxAttempts      bool
+	timeout             float64
+	hasTimeout          bool
 }
 
 // execRec is what the exporter keeps of one execution.
@@ -70,34 +78,37 @@ func alarmsOf(in []types.AlarmStateInformation) []alarm {
 // stepFromSDK copies what the exporter needs from a step execution. Any
 // member may be nil.
 func stepFromSDK(s *types.StepExecution) stepRec {
-	r := stepRec{
-		id:         aws.ToString(s.StepExecutionId),
+	d := &stepDef{
 		name:       aws.ToString(s.StepName),
 		action:     aws.ToString(s.Action),
-		status:     valid(s.StepStatus),
-		start:      aws.ToTime(s.ExecutionStartTime),
-		end:        aws.ToTime(s.ExecutionEndTime),
 		onFailure:  aws.ToString(s.OnFailure),
 		nextStep:   aws.ToString(s.NextStep),
 		isCritical: boolLabel(s.IsCritical),
 		isEnd:      boolLabel(s.IsEnd),
-		alarms:     alarmsOf(s.TriggeredAlarms),
+	}
+	r := stepRec{
+		id:     aws.ToString(s.StepExecutionId),
+		status: valid(s.StepStatus),
+		def:    d,
+		start:  aws.ToTime(s.ExecutionStartTime),
+		end:    aws.ToTime(s.ExecutionEndTime),
+		alarms: alarmsOf(s.TriggeredAlarms),
 	}
 	if s.MaxAttempts != nil {
-		r.maxAttempts, r.hasMaxAttempts = float64(*s.MaxAttempts), true
+		d.maxAttempts, d.hasMaxAttempts = float64(*s.MaxAttempts), true
 	}
 	if s.TimeoutSeconds != nil {
-		r.timeout, r.hasTimeout = float64(*s.TimeoutSeconds), true
+		d.timeout, d.hasTimeout = float64(*s.TimeoutSeconds), true
 	}
 	if p := s.ParentStepDetails; p != nil {
-		r.parentStepName = aws.ToString(p.StepName)
+		d.parentStepName = aws.ToString(p.StepName)
 		if p.Iteration != nil {
 			r.iteration = strconv.Itoa(int(*p.Iteration))
 		}
 	}
 	if f := s.FailureDetails; f != nil {
-		r.failureStage = aws.ToString(f.FailureStage)
-		r.failureType = aws.ToString(f.FailureType)
+		d.failureStage = aws.ToString(f.FailureStage)
+		d.failureType = aws.ToString(f.FailureType)
 	}
 	return r
 }

@@ -150,7 +150,8 @@ func (ts *targetState) cutter(max int) func(string) string {
 }
 
 func (r *stepRec) cutLabels(cut func(string) string) {
-	for _, p := range []*string{&r.id, &r.name, &r.action, &r.onFailure, &r.nextStep, &r.parentStepName, &r.failureStage, &r.failureType} {
+	d := r.def // not shared yet: interner.own shares it
+	for _, p := range []*string{&r.id, &d.name, &d.action, &d.onFailure, &d.nextStep, &d.parentStepName, &d.failureStage, &d.failureType} {
 		*p = cut(*p)
 	}
 	r.alarms = cutAlarms(r.alarms, cut)
@@ -189,9 +190,9 @@ func (ts *targetState) countFinished(next map[string]*tracked) {
 				continue
 			}
 			ts.seen.add(s.id)
-			ts.agg.stepsFinished.WithLabelValues(ts.name, t.exec.document, s.name, s.action, s.status).Inc()
+			ts.agg.stepsFinished.WithLabelValues(ts.name, t.exec.document, s.def.name, s.def.action, s.status).Inc()
 			if !s.start.IsZero() && !s.end.IsZero() {
-				ts.agg.stepDuration.WithLabelValues(ts.name, t.exec.document, s.name, s.action).Observe(s.end.Sub(s.start).Seconds())
+				ts.agg.stepDuration.WithLabelValues(ts.name, t.exec.document, s.def.name, s.def.action).Observe(s.end.Sub(s.start).Seconds())
 			}
 		}
 		if isTerminal(t.exec.status) && !ts.seen.has("x/"+t.exec.id) {

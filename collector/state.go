@@ -104,7 +104,7 @@ func stepCounts(t *tracked) []aggCount {
 	var out []aggCount
 	for i := range t.steps {
 		s := &t.steps[i]
-		k := aggKey{t.exec.document, s.name, s.action, s.status}
+		k := aggKey{t.exec.document, s.def.name, s.def.action, s.status}
 		if j, ok := idx[k]; ok {
 			out[j].n++
 			continue
