@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 
 // benchHarness tracks executions × steps generated executions, a fifth
 // of them running, and has scraped them once (the cold scrape).
-func benchHarness(b *testing.B, executions int) *harness {
+func benchHarness(b testing.TB, executions int) *harness {
 	b.Helper()
 	h := newHarness(b, nil, ssmsim.Options{})
 	ssmsim.Generate(h.store, ssmsim.GenOptions{Seed: 1, Executions: executions, StepsPerExecution: 25, RunningFraction: 0.2, Now: fixedNow})
@@ -69,7 +70,8 @@ func BenchmarkWarmScrape(b *testing.B) {
 }
 
 // BenchmarkWarmScrapeWritten is BenchmarkWarmScrape through Serve: the
-// text exposition the exporter's handlers write, uncompressed.
+// exposition the exporter's handlers write, uncompressed, in the text and
+// in the protobuf format.
 func BenchmarkWarmScrapeWritten(b *testing.B) {
 	h := benchHarness(b, 2000)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -78,16 +80,21 @@ func BenchmarkWarmScrapeWritten(b *testing.B) {
 	for _, ts := range h.exp.targets {
 		ts.cfg.Target.MinRefreshInterval = time.Hour
 	}
-	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	logger := slog.New(slog.DiscardHandler)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		w := &discardResponse{header: http.Header{}}
-		Serve(w, req, h.exp.Scrape(ctx, nil), nil, logger)
-		if w.code != 0 && w.code != http.StatusOK {
-			b.Fatalf("status %d", w.code)
-		}
+	for _, accept := range []string{"text/plain", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"} {
+		name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(accept, "application/vnd.google."), "text/"), ";")
+		b.Run(name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			req.Header.Set("Accept", accept)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := &discardResponse{header: http.Header{}}
+				Serve(w, req, h.exp.Scrape(ctx, nil), nil, logger)
+				if w.code != 0 && w.code != http.StatusOK || w.n == 0 {
+					b.Fatalf("status %d, %d bytes", w.code, w.n)
+				}
+			}
+		})
 	}
 }
 
