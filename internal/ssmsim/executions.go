@@ -67,7 +67,7 @@ func (s *Server) describeExecutions(c *call) (any, *apiError) {
 		isAfter = func(e *Execution) bool { return ck.before(executionKeyOf(e)) }
 	}
 	var matched []*Execution
-	for _, e := range s.store.List(c.account, c.region) {
+	for _, e := range s.store.ListMetadata(c.account, c.region) {
 		if match(e) {
 			matched = append(matched, e)
 		}

@@ -150,10 +150,22 @@ func (s *Store) Get(account, region, id string) *Execution {
 // List returns deep copies of every execution in an account and region,
 // newest start time first (ties broken by id), as DescribeAutomationExecutions lists them.
 func (s *Store) List(account, region string) []*Execution {
+	return s.list(account, region, (*Execution).Clone)
+}
+
+// ListMetadata is List without the step executions, which
+// DescribeAutomationExecutions does not answer with: copying every step of
+// every execution for each page would cost the simulator more than all
+// the rest of a scrape.
+func (s *Store) ListMetadata(account, region string) []*Execution {
+	return s.list(account, region, (*Execution).cloneMetadata)
+}
+
+func (s *Store) list(account, region string, clone func(*Execution) *Execution) []*Execution {
 	s.mu.RLock()
 	out := make([]*Execution, 0, len(s.data[account][region]))
 	for _, e := range s.data[account][region] {
-		out = append(out, e.Clone())
+		out = append(out, clone(e))
 	}
 	s.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool {
@@ -176,6 +188,14 @@ func (s *Store) Update(fn func(account, region string, e *Execution)) {
 			}
 		}
 	}
+}
+
+// cloneMetadata returns a copy of the execution without its steps.
+func (e *Execution) cloneMetadata() *Execution {
+	c := *e
+	c.Steps = nil
+	c.TriggeredAlarms = append([]Alarm(nil), e.TriggeredAlarms...)
+	return &c
 }
 
 // Clone returns a deep copy of the execution and its steps.
