@@ -34,18 +34,26 @@ func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Ga
 		gatherers = append(gatherers, base)
 	}
 	format := expfmt.Negotiate(r.Header)
-	if t := format.FormatType(); t != expfmt.TypeTextPlain && t != expfmt.TypeProtoDelim {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(s)
-		promhttp.HandlerFor(append(gatherers, reg), promhttp.HandlerOpts{
+	written := format.FormatType() == expfmt.TypeTextPlain || format.FormatType() == expfmt.TypeProtoDelim
+	reg := prometheus.NewRegistry()
+	var c prometheus.Collector = s
+	if written {
+		c = targetsOnly{s} // the families are written below
+	}
+	if err := reg.Register(c); err != nil {
+		logger.Error("registering the scrape", "err", err)
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	gatherers = append(gatherers, reg)
+	if !written {
+		promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
 			ErrorHandling: promhttp.ContinueOnError,
 			ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		}).ServeHTTP(w, r)
 		return
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(targetsOnly{s})
-	mfs, err := append(gatherers, reg).Gather()
+	mfs, err := gatherers.Gather()
 	if err != nil {
 		logger.Error("error gathering metrics", "err", err)
 		if len(mfs) == 0 {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -383,5 +384,12 @@ targets:
 	text := protoToText(t, proto.Body)
 	if got := normalize(t, text, took); got != want {
 		t.Errorf("protobuf answer differs from the text one:\n%s", firstDiff(got, want))
+	}
+
+	// The protobuf text format, for debugging, takes the collector path.
+	resp := serve("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", "")
+	if body := read(resp); !regexp.MustCompile(`name:\s+"ssm_automation_step_status"`).MatchString(body) ||
+		!regexp.MustCompile(`name:\s+"a_base_metric"`).MatchString(body) {
+		t.Errorf("protobuf text answer lacks the families or the base registry:\n%.1000s", body)
 	}
 }

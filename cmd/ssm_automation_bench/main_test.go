@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -206,5 +208,32 @@ d_seconds_count 5
 	}
 	if out.String() != in {
 		t.Fatalf("round trip:\n%s\nwant:\n%s", out.String(), in)
+	}
+}
+
+// The floor holds each family in the order a registry sorts it, whatever
+// the order of the exposition it was built from.
+func TestStaticCollectorSortsFamilies(t *testing.T) {
+	in := `# HELP g A gauge.
+# TYPE g gauge
+g{a="2",b="x"} 1
+g{a="10",b="x"} 2
+g{a="1",b="z"} 3
+g{a="1",b="y"} 4
+`
+	c, err := newStaticCollector([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	for _, m := range c.metrics {
+		var pb dto.Metric
+		if err := m.Write(&pb); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, pb.GetGauge().GetValue())
+	}
+	if want := []float64{4, 3, 2, 1}; !slices.Equal(got, want) {
+		t.Fatalf("floor order %v, want %v (by a, then b, as strings)", got, want)
 	}
 }
