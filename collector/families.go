@@ -161,7 +161,7 @@ func (o *seriesOut) emit(v float64, values ...string) {
 	case o.proto != nil:
 		o.proto.sample(o.f, v, values)
 	default:
-		o.ch <- prometheus.MustNewConstMetric(o.f.desc, prometheus.GaugeValue, v, append([]string(nil), values...)...)
+		o.ch <- prometheus.MustNewConstMetric(o.f.desc, prometheus.GaugeValue, v, values...)
 	}
 }
 
