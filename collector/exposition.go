@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
@@ -21,37 +20,26 @@ import (
 // with its objects, instead of building a constant metric, a protobuf
 // message and a sorted family of each per scrape. Everything else (the
 // per-target series, the aggregates and the base registry) is gathered and
-// encoded by client_golang as usual. Any other format takes the collector
-// path.
+// encoded by client_golang as usual.
+
+// writtenFormats are the formats Serve offers, preferred first, as promhttp
+// offers them without OpenMetrics.
+var writtenFormats = []expfmt.Format{expfmt.FmtProtoDelim, expfmt.FmtText}
 
 // Serve answers a scrape of s, together with the base gatherer (which may
 // be nil), in the format the request negotiates. Errors while gathering
 // are logged and what could be gathered is served, as promhttp's
 // ContinueOnError does.
 func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Gatherer, logger *slog.Logger) {
-	gatherers := prometheus.Gatherers{}
-	if base != nil {
-		gatherers = append(gatherers, base)
-	}
-	format := expfmt.Negotiate(r.Header)
-	written := format.FormatType() == expfmt.TypeTextPlain || format.FormatType() == expfmt.TypeProtoDelim
 	reg := prometheus.NewRegistry()
-	var c prometheus.Collector = s
-	if written {
-		c = targetsOnly{s} // the families are written below
-	}
-	if err := reg.Register(c); err != nil {
+	if err := reg.Register(targetsOnly{s}); err != nil {
 		logger.Error("registering the scrape", "err", err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	gatherers = append(gatherers, reg)
-	if !written {
-		promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-			ErrorHandling: promhttp.ContinueOnError,
-			ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
-		}).ServeHTTP(w, r)
-		return
+	gatherers := prometheus.Gatherers{reg}
+	if base != nil {
+		gatherers = prometheus.Gatherers{base, reg}
 	}
 	mfs, err := gatherers.Gather()
 	if err != nil {
@@ -61,25 +49,46 @@ func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Ga
 			return
 		}
 	}
-	w.Header().Set("Content-Type", string(format))
+	format := expfmt.NegotiateAccept(r.Header, writtenFormats...)
+	h := w.Header()
+	h.Add("Vary", "Accept")
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Content-Type", string(format))
 	var out io.Writer = w
 	if acceptsGzip(r) {
 		gz := gzipPool.Get().(*gzip.Writer)
 		defer gzipPool.Put(gz)
 		gz.Reset(w)
 		defer gz.Close()
-		w.Header().Set("Content-Encoding", "gzip")
+		h.Set("Content-Encoding", "gzip")
 		out = gz
 	}
-	if err := s.write(out, mfs, format); err != nil {
+	if err := s.write(out, mfs, format, nameFilter(r)); err != nil {
 		logger.Debug("writing the exposition", "err", err)
 	}
 }
 
+// nameFilter is the set of family names the request's name[] parameters
+// ask for, as promhttp reads them, or nil for every family.
+func nameFilter(r *http.Request) map[string]bool {
+	if r.URL == nil {
+		return nil
+	}
+	names := r.URL.Query()["name[]"]
+	if len(names) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
 // write writes the gathered families and the scrape's own families,
 // merged by name as a registry orders them, in the text or the protobuf
-// format.
-func (s *Scrape) write(out io.Writer, gathered []*dto.MetricFamily, format expfmt.Format) error {
+// format; only those named in only when it is not nil.
+func (s *Scrape) write(out io.Writer, gathered []*dto.MetricFamily, format expfmt.Format, only map[string]bool) error {
 	bw := newBufWriter(out)
 	enc := expfmt.NewEncoder(bw, format)
 	o := &seriesOut{}
@@ -91,14 +100,21 @@ func (s *Scrape) write(out io.Writer, gathered []*dto.MetricFamily, format expfm
 	fams := families
 	for len(gathered) > 0 || len(fams) > 0 {
 		if len(fams) == 0 || len(gathered) > 0 && gathered[0].GetName() < fams[0].name {
-			if err := enc.Encode(gathered[0]); err != nil {
+			mf := gathered[0]
+			gathered = gathered[1:]
+			if only != nil && !only[mf.GetName()] {
+				continue
+			}
+			if err := enc.Encode(mf); err != nil {
 				return err
 			}
-			gathered = gathered[1:]
 			continue
 		}
 		f := fams[0]
 		fams = fams[1:]
+		if only != nil && !only[f.name] {
+			continue
+		}
 		if o.proto != nil {
 			o.proto.family(f, func() { s.eachSeries(f, o) })
 		} else {
@@ -119,21 +135,37 @@ var gzipPool = sync.Pool{New: func() any {
 	return w
 }}
 
-// acceptsGzip reports whether the request accepts a gzip-encoded answer.
+// acceptsGzip reports whether the answer should be gzip-encoded: gzip
+// (or *) is acceptable and weighs more than identity, which wins a tie,
+// as promhttp negotiates it.
 func acceptsGzip(r *http.Request) bool {
+	gzipQ, identityQ, starQ := -1.0, -1.0, -1.0
 	for _, h := range r.Header.Values("Accept-Encoding") {
 		for _, part := range strings.Split(h, ",") {
 			coding, params, _ := strings.Cut(part, ";")
-			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-				continue
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+						q = f
+					}
+				}
 			}
-			q, ok := strings.CutPrefix(strings.TrimSpace(params), "q=")
-			if !ok {
-				return true
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip":
+				gzipQ = q
+			case "identity":
+				identityQ = q
+			case "*":
+				starQ = q
 			}
-			f, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
-			return err == nil && f > 0
 		}
 	}
-	return false
+	if gzipQ < 0 {
+		gzipQ = starQ
+	}
+	if identityQ < 0 {
+		identityQ = starQ
+	}
+	return gzipQ > 0 && gzipQ > identityQ
 }

@@ -6,9 +6,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,6 +19,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -76,7 +77,7 @@ func written(t testing.TB, s *Scrape, format expfmt.Format) []byte {
 		t.Fatalf("gathering the per-target series: %v", err)
 	}
 	var b bytes.Buffer
-	if err := s.write(&b, mfs, format); err != nil {
+	if err := s.write(&b, mfs, format, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -246,6 +247,22 @@ func TestAppendEscaped(t *testing.T) {
 	}
 }
 
+func TestAppendFloatMatchesExpfmt(t *testing.T) {
+	for _, v := range []float64{0, math.Copysign(0, -1), 1, -1, 1.5, 1e21, 1e-7, 1.7723604e+09, 2147483647,
+		math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		mf := &dto.MetricFamily{Name: proto.String("x"), Type: dto.MetricType_GAUGE.Enum(),
+			Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: proto.Float64(v)}}}}
+		var b bytes.Buffer
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSuffix(strings.TrimPrefix(b.String(), "# TYPE x gauge\nx "), "\n")
+		if got := string(appendFloat(nil, v)); got != want {
+			t.Errorf("appendFloat(%v) = %q, expfmt writes %q", v, got, want)
+		}
+	}
+}
+
 // TestWrittenTextMatchesCollector compares the two paths over the fixture
 // (alarms, loops, running steps), a generated fleet and every level of
 // detail, with two targets in one scrape.
@@ -324,8 +341,12 @@ targets:
 `)
 	base := prometheus.NewRegistry()
 	base.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "a_base_metric", Help: "From the base registry."}))
+	var serveURL func(url, accept, encoding string) *http.Response
 	serve := func(accept, encoding string) *http.Response {
-		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		return serveURL("/metrics", accept, encoding)
+	}
+	serveURL = func(url, accept, encoding string) *http.Response {
+		req := httptest.NewRequest(http.MethodGet, url, nil)
 		if accept != "" {
 			req.Header.Set("Accept", accept)
 		}
@@ -373,9 +394,6 @@ targets:
 	if got := normalize(t, read(zipped), took); got != want {
 		t.Errorf("gzip answer differs:\n%s", firstDiff(got, want))
 	}
-	if resp := serve("", "gzip;q=0, identity"); resp.Header.Get("Content-Encoding") != "" {
-		t.Errorf("gzip;q=0 answered with Content-Encoding %q", resp.Header.Get("Content-Encoding"))
-	}
 
 	proto := serve("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited", "")
 	if ct := proto.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.google.protobuf") {
@@ -386,10 +404,47 @@ targets:
 		t.Errorf("protobuf answer differs from the text one:\n%s", firstDiff(got, want))
 	}
 
-	// The protobuf text format, for debugging, takes the collector path.
-	resp := serve("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", "")
-	if body := read(resp); !regexp.MustCompile(`name:\s+"ssm_automation_step_status"`).MatchString(body) ||
-		!regexp.MustCompile(`name:\s+"a_base_metric"`).MatchString(body) {
-		t.Errorf("protobuf text answer lacks the families or the base registry:\n%.1000s", body)
+	// Formats not written (the protobuf text formats, OpenMetrics) get
+	// the text format, as from a promhttp handler without OpenMetrics.
+	for _, accept := range []string{
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+		"application/openmetrics-text;version=1.0.0",
+	} {
+		resp := serve(accept, "")
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+			t.Errorf("Accept %s: Content-Type %q, want the text format", accept, ct)
+		}
+		if got := normalize(t, read(resp), took); got != want {
+			t.Errorf("Accept %s: answer differs:\n%s", accept, firstDiff(got, want))
+		}
+	}
+	// name[] picks families, written or gathered, in both formats.
+	for _, accept := range []string{"", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"} {
+		resp := serveURL("/metrics?name[]=ssm_automation_step_status&name[]=ssm_automation_up&name[]=a_base_metric", accept, "gzip")
+		body := read(resp)
+		if accept != "" {
+			body = protoToText(t, strings.NewReader(body))
+		}
+		var names []string
+		for line := range strings.Lines(body) {
+			if n, ok := strings.CutPrefix(line, "# TYPE "); ok {
+				n, _, _ = strings.Cut(n, " ")
+				names = append(names, n)
+			}
+		}
+		if want := []string{"a_base_metric", "ssm_automation_step_status", "ssm_automation_up"}; !slices.Equal(names, want) {
+			t.Errorf("Accept %q with name[]: families %v, want %v", accept, names, want)
+		}
+	}
+	for enc, want := range map[string]bool{
+		"gzip": true, "GZIP;Q=1": true, "gzip;q=0": false, "gzip;Q=0": false, "gzip;q=0.5, identity": false,
+		"identity;q=0.5, gzip": true, "*": false, "deflate": false, "": false, "br, gzip;q=0.1": true,
+	} {
+		if got := serve("", enc).Header.Get("Content-Encoding") == "gzip"; got != want {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", enc, got, want)
+		}
+	}
+	if vary := plain.Header.Values("Vary"); !slices.Contains(vary, "Accept") || !slices.Contains(vary, "Accept-Encoding") {
+		t.Errorf("Vary %q, want Accept and Accept-Encoding", vary)
 	}
 }

@@ -107,6 +107,8 @@ func appendEscaped(b []byte, s string, quote bool) []byte {
 // appendFloat formats v as the text format does.
 func appendFloat(b []byte, v float64) []byte {
 	switch {
+	case v == 0:
+		return append(b, '0') // -0 too
 	case math.IsNaN(v):
 		return append(b, "NaN"...)
 	case math.IsInf(v, +1):
