@@ -94,8 +94,8 @@ func (e *Exporter) Scrape(ctx context.Context, names []string) *Scrape {
 }
 
 // Scrape is one scrape of some targets. It is a checked collector, and it
-// can also write itself as exposition text (see Serve), which the
-// exporter's handlers do for the text format.
+// can also write its families itself (see Serve), which is how the
+// exporter's handlers answer, in the text and the protobuf format.
 type Scrape struct {
 	ctx     context.Context
 	targets []*targetState
