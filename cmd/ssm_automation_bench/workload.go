@@ -76,22 +76,13 @@ func (e expectedCalls) cold() int { return e.discovery + e.coldSteps }
 func (e expectedCalls) warm() int { return e.discovery + e.warmSteps }
 
 // generate builds a workload's executions with w.stepsPerExec step
-// executions per execution on average. The generator's StepsPerExecution
-// sizes the iterations of aws:loop steps only, and most runbooks of its
-// mix have no loop, so it is raised until the average is reached: the mix
-// keeps its short runbooks, and the looping ones carry the rest.
+// executions per execution on average (see ssmsim.GenerateAverage).
 func generate(w workload, seed int64, now time.Time) dataset {
-	var es []*ssmsim.Execution
-	for size := w.stepsPerExec; ; size += size / 4 {
-		es = ssmsim.Generate(nil, ssmsim.GenOptions{
-			Seed: seed, Executions: w.executions, StepsPerExecution: size,
-			RunningFraction: w.runningFraction, Now: now,
-			Account: simAccount, Region: simRegion,
-		})
-		if countSteps(es) >= w.executions*w.stepsPerExec || size > 100*w.stepsPerExec {
-			break
-		}
-	}
+	es := ssmsim.GenerateAverage(nil, ssmsim.GenOptions{
+		Seed: seed, Executions: w.executions, StepsPerExecution: w.stepsPerExec,
+		RunningFraction: w.runningFraction, Now: now,
+		Account: simAccount, Region: simRegion,
+	}, w.stepsPerExec)
 	d := dataset{executions: es, expect: expectCalls(es), steps: countSteps(es)}
 	for _, e := range es {
 		if !settled(e) {

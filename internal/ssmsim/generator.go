@@ -61,12 +61,43 @@ func Generate(store *Store, opts GenOptions) []*Execution {
 			out = append(out, g.placeFinished(g.single(runFinished))...)
 		}
 	}
-	if store != nil {
-		for _, e := range out {
-			store.Put(opts.Account, opts.Region, e.Clone())
+	putAll(store, opts, out)
+	return out
+}
+
+// putAll puts copies of es into store, when not nil.
+func putAll(store *Store, opts GenOptions, es []*Execution) {
+	if store == nil {
+		return
+	}
+	for _, e := range es {
+		store.Put(opts.Account, opts.Region, e.Clone())
+	}
+}
+
+// GenerateAverage is Generate sized to avg step executions per execution
+// on average. StepsPerExecution only sizes the iterations of aws:loop
+// steps, and most runbooks of the mix have no loop, so it is raised by a
+// quarter at a time, from opts.StepsPerExecution (or avg), until the
+// average is reached or it passes 100 × avg: the short runbooks stay
+// short, and the looping ones carry the rest.
+func GenerateAverage(store *Store, opts GenOptions, avg int) []*Execution {
+	size := opts.StepsPerExecution
+	if size <= 0 {
+		size = avg
+	}
+	for ; ; size += max(1, size/4) {
+		opts.StepsPerExecution = size
+		es := Generate(nil, opts)
+		n := 0
+		for _, e := range es {
+			n += len(e.Steps)
+		}
+		if n >= len(es)*avg || size > 100*avg {
+			putAll(store, opts.withDefaults(), es)
+			return es
 		}
 	}
-	return out
 }
 
 type runKind int

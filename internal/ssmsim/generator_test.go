@@ -353,3 +353,23 @@ func TestGenerateStepsPerExecutionSizesLoops(t *testing.T) {
 		t.Errorf("loop body steps: %d with 6 steps, %d with 40; want loops to grow", small, large)
 	}
 }
+
+func TestGenerateAverageReachesTheAverage(t *testing.T) {
+	store := NewStore()
+	opts := GenOptions{Seed: 1, Executions: 200, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	es := GenerateAverage(store, opts, 25)
+	n := 0
+	for _, e := range es {
+		n += len(e.Steps)
+	}
+	if len(es) != 200 || n < 200*25 {
+		t.Fatalf("%d executions, %d step executions; want 200 with at least %d", len(es), n, 200*25)
+	}
+	if got := len(store.List("123456789012", "us-east-1")); got != 200 {
+		t.Fatalf("store holds %d executions, want 200", got)
+	}
+	again := GenerateAverage(nil, opts, 25)
+	if len(again) != len(es) || again[0].ID != es[0].ID || len(again[7].Steps) != len(es[7].Steps) {
+		t.Fatal("the same options gave other executions")
+	}
+}
