@@ -73,14 +73,13 @@ func scrapeTimeout(r *http.Request, o *options) time.Duration {
 	return min(max(timeout, 100*time.Millisecond), maxScrapeTimeout)
 }
 
-var handlerOpts = promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}
-
 // metricsHandler serves the base registry and, unless left out, a scrape
 // of every target.
 func metricsHandler(o *options, base *prometheus.Registry, exp *collector.Exporter, logger *slog.Logger) http.Handler {
-	opts := handlerOpts
-	opts.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelError)
-	baseOnly := promhttp.HandlerFor(base, opts)
+	baseOnly := promhttp.HandlerFor(base, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !o.includeTargets {
 			baseOnly.ServeHTTP(w, r)
