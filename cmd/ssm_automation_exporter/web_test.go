@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -14,12 +13,8 @@ import (
 	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -95,100 +90,6 @@ func webConfig(t *testing.T, dir, certFile, keyFile string) string {
 	return path
 }
 
-// lockedLog collects a process's output lines and tells when one matches.
-type lockedLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
-// follow reads r line by line and closes ready at the first line holding
-// want; it returns when r ends.
-func (l *lockedLog) follow(r io.Reader, want string, ready chan<- struct{}) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		l.mu.Lock()
-		l.lines = append(l.lines, sc.Text())
-		l.mu.Unlock()
-		if ready != nil && strings.Contains(sc.Text(), want) {
-			close(ready)
-			ready = nil
-		}
-	}
-}
-
-// exporterProc is the exporter binary running in the background.
-type exporterProc struct {
-	cmd    *exec.Cmd
-	logs   *lockedLog
-	done   chan struct{} // closed when its stderr ends
-	waited bool
-}
-
-// startTLSExporter builds the exporter and runs it with web, config and
-// address; it returns once the exporter says TLS is enabled.
-func startTLSExporter(t *testing.T, web, cfg, addr string) *exporterProc {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ssm_automation_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "--config.file="+cfg, "--web.config.file="+web,
-		"--web.listen-address="+addr, "--log.level=debug")
-	cmd.Env = append(os.Environ(),
-		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y", "AWS_SESSION_TOKEN=",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &exporterProc{cmd: cmd, logs: &lockedLog{}, done: make(chan struct{})}
-	ready := make(chan struct{})
-	go func() {
-		defer close(p.done)
-		p.logs.follow(stderr, "TLS is enabled.", ready)
-	}()
-	t.Cleanup(func() {
-		if !p.waited {
-			_ = cmd.Process.Kill()
-			<-p.done
-			_ = cmd.Wait()
-		}
-	})
-	select {
-	case <-ready:
-	case <-p.done:
-		t.Fatalf("the exporter stopped before serving TLS:\n%s", p.logs)
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("the exporter did not enable TLS:\n%s", p.logs)
-	}
-	return p
-}
-
-// stop sends SIGTERM and returns the exit error of the process.
-func (p *exporterProc) stop(t *testing.T) error {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(time.Minute):
-		t.Fatalf("the exporter did not stop on SIGTERM:\n%s", p.logs)
-	}
-	p.waited = true
-	return p.cmd.Wait()
-}
-
 // fetch GETs url with client, with basic auth when user is not empty.
 func fetch(t *testing.T, client *http.Client, url, user, password string) (*http.Response, string, error) {
 	t.Helper()
@@ -208,19 +109,17 @@ func fetch(t *testing.T, client *http.Client, url, user, password string) (*http
 	return resp, string(b), err
 }
 
-// TestTLSAndBasicAuth runs the built exporter with a web config file and
+// TestTLSAndBasicAuth runs the exporter with a web config file and
 // checks that only HTTPS with the right credentials gets the metrics.
 func TestTLSAndBasicAuth(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	dir := t.TempDir()
 	certFile, keyFile, cert := selfSigned(t, dir)
 	web := webConfig(t, dir, certFile, keyFile)
 	cfg := filepath.Join(dir, "config.yml")
 	writeFile(t, cfg, unreachableConfig)
-	addr := freePort(t)
-	p := startTLSExporter(t, web, cfg, addr)
+	p := startExporter(t, "--config.file="+cfg, "--web.config.file="+web,
+		"--web.listen-address=127.0.0.1:0", "--log.level=debug")
+	addr := p.serving(t)
 
 	roots := x509.NewCertPool()
 	roots.AddCert(cert)
