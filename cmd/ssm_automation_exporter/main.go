@@ -30,7 +30,10 @@ import (
 
 const name = "ssm_automation_exporter"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout)) }
+func main() {
+	versionFromBuildInfo()
+	os.Exit(run(os.Args[1:], os.Stdout))
+}
 
 // options are the parsed command-line flags.
 type options struct {
