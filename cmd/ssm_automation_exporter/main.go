@@ -14,15 +14,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/common/promslog"
-	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
-	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
@@ -35,57 +32,21 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout))
 }
 
-// options are the parsed command-line flags.
-type options struct {
-	configFile     string
-	configCheck    bool
-	telemetryPath  string
-	timeoutOffset  time.Duration
-	defaultTimeout time.Duration
-	includeTargets bool
-	demo           bool
-	demoListen     string
-	webFlags       *web.FlagConfig
-	promslog       *promslog.Config
-}
-
-func parseFlags(args []string, out io.Writer) (*options, error) {
-	app := kingpin.New(name, "Prometheus exporter for AWS Systems Manager Automation step executions.")
-	app.UsageWriter(out)
-	app.ErrorWriter(out)
-	o := &options{promslog: &promslog.Config{}}
-	app.Flag("config.file", "Configuration file.").Default("example.yml").StringVar(&o.configFile)
-	app.Flag("config.check", "Validate the configuration file, print each problem and exit (0 valid, 1 not).").BoolVar(&o.configCheck)
-	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)
-	app.Flag("web.metrics-include-targets", "Refresh and serve every target on the telemetry path; turn off when Prometheus shards targets through /probe.").
-		Default("true").BoolVar(&o.includeTargets)
-	app.Flag("scrape.timeout-offset", "Subtracted from the X-Prometheus-Scrape-Timeout-Seconds header to leave time for encoding.").
-		Default("500ms").DurationVar(&o.timeoutOffset)
-	app.Flag("scrape.default-timeout", "Deadline for a scrape that sends no X-Prometheus-Scrape-Timeout-Seconds header.").
-		Default("10s").DurationVar(&o.defaultTimeout)
-	app.Flag("demo", "Serve a built-in simulator of SSM in live mode on a loopback port and watch it; no AWS account needed.").BoolVar(&o.demo)
-	app.Flag("demo.simulator-address", "Listen address of the demo's simulator.").Default("127.0.0.1:0").StringVar(&o.demoListen)
-	o.webFlags = kingpinflag.AddFlags(app, ":9847")
-	promslogflag.AddFlags(app, o.promslog)
-	app.Version(version.Print(name))
-	app.HelpFlag.Short('h')
-	if _, err := app.Parse(args); err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
 func run(args []string, out io.Writer) int {
 	o, err := parseFlags(args, out)
 	if err != nil {
 		fmt.Fprintln(out, err)
 		return 2
 	}
+	o.promslog.Writer = os.Stderr
+	logger := promslog.New(o.promslog)
+	if err := o.validate(); err != nil {
+		logger.Error("invalid flag", "err", err)
+		return 1
+	}
 	if o.configCheck {
 		return checkConfig(o.configFile, out)
 	}
-	o.promslog.Writer = os.Stderr
-	logger := promslog.New(o.promslog)
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
