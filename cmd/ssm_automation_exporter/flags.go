@@ -24,6 +24,7 @@ type options struct {
 	telemetryPath  string
 	timeoutOffset  time.Duration
 	defaultTimeout time.Duration
+	shutdownGrace  time.Duration
 	includeTargets bool
 	demo           bool
 	demoListen     string
@@ -41,6 +42,8 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)
 	app.Flag("web.metrics-include-targets", "Refresh and serve every target on the telemetry path; turn off when Prometheus shards targets through /probe.").
 		Default("true").BoolVar(&o.includeTargets)
+	app.Flag("web.shutdown-grace", "On SIGTERM, how long scrapes in flight may go on refreshing before they are answered with what is known.").
+		Default("10s").DurationVar(&o.shutdownGrace)
 	app.Flag("scrape.timeout-offset", "Subtracted from the X-Prometheus-Scrape-Timeout-Seconds header to leave time for encoding; at least 0 and less than --scrape.default-timeout.").
 		Default("500ms").DurationVar(&o.timeoutOffset)
 	app.Flag("scrape.default-timeout", "Deadline for a scrape that sends no X-Prometheus-Scrape-Timeout-Seconds header; above 0 and at most 5m.").
@@ -70,6 +73,9 @@ func (o *options) validate() error {
 	}
 	if o.timeoutOffset < 0 || o.timeoutOffset >= o.defaultTimeout {
 		return fmt.Errorf("--scrape.timeout-offset %s: must be at least 0 and less than --scrape.default-timeout (%s)", o.timeoutOffset, o.defaultTimeout)
+	}
+	if o.shutdownGrace < 0 {
+		return fmt.Errorf("--web.shutdown-grace %s: must be at least 0", o.shutdownGrace)
 	}
 	return nil
 }

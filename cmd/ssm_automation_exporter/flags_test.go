@@ -25,23 +25,24 @@ func TestCheckTelemetryPath(t *testing.T) {
 
 func TestValidateTimeouts(t *testing.T) {
 	for _, c := range []struct {
-		offset, def time.Duration
-		wantErr     string
+		offset, def, grace time.Duration
+		wantErr            string
 	}{
-		{500 * time.Millisecond, 10 * time.Second, ""},
-		{0, maxScrapeTimeout, ""},
-		{9 * time.Second, 10 * time.Second, ""},
-		{-5 * time.Second, 10 * time.Second, "--scrape.timeout-offset -5s"},
-		{10 * time.Second, 10 * time.Second, "--scrape.timeout-offset 10s"},
-		{time.Hour, 10 * time.Second, "--scrape.timeout-offset 1h0m0s"},
-		{0, 0, "--scrape.default-timeout 0s"},
-		{0, -time.Second, "--scrape.default-timeout -1s"},
-		{0, maxScrapeTimeout + time.Second, "--scrape.default-timeout 5m1s"},
+		{500 * time.Millisecond, 10 * time.Second, 10 * time.Second, ""},
+		{0, maxScrapeTimeout, 0, ""},
+		{9 * time.Second, 10 * time.Second, time.Second, ""},
+		{-5 * time.Second, 10 * time.Second, time.Second, "--scrape.timeout-offset -5s"},
+		{10 * time.Second, 10 * time.Second, time.Second, "--scrape.timeout-offset 10s"},
+		{time.Hour, 10 * time.Second, time.Second, "--scrape.timeout-offset 1h0m0s"},
+		{0, 0, time.Second, "--scrape.default-timeout 0s"},
+		{0, -time.Second, time.Second, "--scrape.default-timeout -1s"},
+		{0, maxScrapeTimeout + time.Second, time.Second, "--scrape.default-timeout 5m1s"},
+		{0, time.Second, -time.Second, "--web.shutdown-grace -1s"},
 	} {
-		o := &options{telemetryPath: "/metrics", timeoutOffset: c.offset, defaultTimeout: c.def}
+		o := &options{telemetryPath: "/metrics", timeoutOffset: c.offset, defaultTimeout: c.def, shutdownGrace: c.grace}
 		err := o.validate()
 		if (err == nil) != (c.wantErr == "") || (err != nil && !strings.HasPrefix(err.Error(), c.wantErr+":")) {
-			t.Errorf("offset %s, default %s: %v, want %q", c.offset, c.def, err, c.wantErr)
+			t.Errorf("offset %s, default %s, grace %s: %v, want %q", c.offset, c.def, c.grace, err, c.wantErr)
 		}
 	}
 }
@@ -58,6 +59,7 @@ func TestBadFlagsExitAtStart(t *testing.T) {
 		"--web.telemetry-path=/a b",
 		"--scrape.timeout-offset=-5s", "--scrape.timeout-offset=1h",
 		"--scrape.default-timeout=0s", "--scrape.default-timeout=-1s", "--scrape.default-timeout=6m",
+		"--web.shutdown-grace=-1s",
 	} {
 		t.Run(flag, func(t *testing.T) {
 			t.Parallel()

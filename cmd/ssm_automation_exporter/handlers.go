@@ -18,30 +18,46 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 )
 
-func routes(o *options, base *prometheus.Registry, exp *collector.Exporter, reloads chan chan error, logger *slog.Logger) http.Handler {
+// handlers serve the exporter's endpoints.
+type handlers struct {
+	o       *options
+	base    *prometheus.Registry
+	exp     *collector.Exporter
+	reloads chan chan error
+	logger  *slog.Logger
+	// stopping ends when the shutdown begins; cutoff ends at its grace,
+	// and with it every scrape in flight.
+	stopping, cutoff context.Context
+}
+
+func (h *handlers) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(o.telemetryPath, metricsHandler(o, base, exp, logger))
-	mux.Handle("/probe", probeHandler(o, exp, logger))
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy.") })
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready.") })
-	mux.HandleFunc("/-/reload", reloadHandler(reloads))
-	if o.telemetryPath != "/" {
+	mux.Handle(h.o.telemetryPath, h.metrics())
+	mux.Handle("/probe", h.probe())
+	mux.Handle("/-/healthy", text("Healthy."))
+	mux.Handle("/-/ready", text("Ready."))
+	mux.HandleFunc("/-/reload", h.reload)
+	if h.o.telemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        "SSM Automation Exporter",
 			Description: "Prometheus exporter for AWS Systems Manager Automation step executions",
 			Version:     version.Info(),
 			Links: []web.LandingLinks{
-				{Address: o.telemetryPath, Text: "Metrics"},
-				{Address: "/probe?target=" + firstOr(exp.Targets(), ""), Text: "Probe one target"},
+				{Address: h.o.telemetryPath, Text: "Metrics"},
+				{Address: "/probe?target=" + firstOr(h.exp.Targets(), ""), Text: "Probe one target"},
 			},
 		})
 		if err != nil {
-			logger.Error("landing page", "err", err)
+			h.logger.Error("landing page", "err", err)
 		} else {
 			mux.Handle("/", landing)
 		}
 	}
 	return mux
+}
+
+func text(line string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, line) })
 }
 
 func firstOr(list []string, def string) string {
@@ -51,9 +67,12 @@ func firstOr(list []string, def string) string {
 	return def
 }
 
-// scrapeContext bounds a scrape by scrapeTimeout.
-func scrapeContext(r *http.Request, o *options) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(r.Context(), scrapeTimeout(r, o))
+// scrapeContext bounds a scrape by scrapeTimeout and ends it at the
+// shutdown grace, when it answers with what is known.
+func (h *handlers) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, h.o))
+	stop := context.AfterFunc(h.cutoff, cancel)
+	return ctx, func() { stop(); cancel() }
 }
 
 // maxScrapeTimeout bounds what a request's header may ask for: a refresh
@@ -73,29 +92,29 @@ func scrapeTimeout(r *http.Request, o *options) time.Duration {
 	return min(max(timeout, 100*time.Millisecond), maxScrapeTimeout)
 }
 
-// metricsHandler serves the base registry and, unless left out, a scrape
-// of every target.
-func metricsHandler(o *options, base *prometheus.Registry, exp *collector.Exporter, logger *slog.Logger) http.Handler {
-	baseOnly := promhttp.HandlerFor(base, promhttp.HandlerOpts{
+// metrics serves the base registry and, unless left out, a scrape of
+// every target.
+func (h *handlers) metrics() http.Handler {
+	baseOnly := promhttp.HandlerFor(h.base, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError,
-		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		ErrorLog:      slog.NewLogLogger(h.logger.Handler(), slog.LevelError),
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !o.includeTargets {
+		if !h.o.includeTargets {
 			baseOnly.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := scrapeContext(r, o)
+		ctx, cancel := h.scrapeContext(r)
 		defer cancel()
-		collector.Serve(w, r, exp.Scrape(ctx, nil), base, logger)
+		collector.Serve(w, r, h.exp.Scrape(ctx, nil), h.base, h.logger)
 	})
 }
 
-func probeHandler(o *options, exp *collector.Exporter, logger *slog.Logger) http.Handler {
+func (h *handlers) probe() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.URL.Query().Get("target")
-		if !exp.HasTarget(target) {
-			names := exp.Targets()
+		if !h.exp.HasTarget(target) {
+			names := h.exp.Targets()
 			sort.Strings(names)
 			msg := "missing target parameter"
 			if target != "" {
@@ -104,29 +123,32 @@ func probeHandler(o *options, exp *collector.Exporter, logger *slog.Logger) http
 			http.Error(w, fmt.Sprintf("%s; valid targets: %s", msg, strings.Join(names, ", ")), http.StatusBadRequest)
 			return
 		}
-		ctx, cancel := scrapeContext(r, o)
+		ctx, cancel := h.scrapeContext(r)
 		defer cancel()
-		collector.Serve(w, r, exp.Scrape(ctx, []string{target}), nil, logger)
+		collector.Serve(w, r, h.exp.Scrape(ctx, []string{target}), nil, h.logger)
 	})
 }
 
-func reloadHandler(reloads chan chan error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
-			return
-		}
-		reply := make(chan error, 1)
-		select {
-		case reloads <- reply:
-		case <-r.Context().Done():
-			return
-		}
-		if err := <-reply; err != nil {
-			http.Error(w, fmt.Sprintf("failed to reload config: %s", err), http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, "Configuration reloaded.")
+// reload asks the reload loop to reload the configuration; during the
+// shutdown it answers 503.
+func (h *handlers) reload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
+		return
 	}
+	reply := make(chan error, 1)
+	select {
+	case h.reloads <- reply:
+	case <-h.stopping.Done():
+		http.Error(w, "The exporter is shutting down.", http.StatusServiceUnavailable)
+		return
+	case <-r.Context().Done():
+		return
+	}
+	if err := <-reply; err != nil {
+		http.Error(w, fmt.Sprintf("failed to reload config: %s", err), http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintln(w, "Configuration reloaded.")
 }

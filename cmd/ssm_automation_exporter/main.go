@@ -8,18 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
-	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
@@ -32,7 +27,12 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout))
 }
 
+// run runs the exporter and returns its exit status.
 func run(args []string, out io.Writer) int {
+	// Signals first: a SIGHUP or SIGTERM during start-up, while a large
+	// configuration loads, must not end the process.
+	sigs, stop := catchSignals()
+	defer stop()
 	o, err := parseFlags(args, out)
 	if err != nil {
 		fmt.Fprintln(out, err)
@@ -48,9 +48,7 @@ func run(args []string, out io.Writer) int {
 		return checkConfig(o.configFile, out)
 	}
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := serve(ctx, o, logger); err != nil {
+	if err := serve(sigs, o, logger); err != nil {
 		logger.Error("exporter stopped", "err", err)
 		return 1
 	}
@@ -75,8 +73,9 @@ func checkConfig(path string, out io.Writer) int {
 	return 1
 }
 
-// serve runs the exporter until ctx ends.
-func serve(ctx context.Context, o *options, logger *slog.Logger) error {
+// serve runs the exporter until sigs.stopping ends.
+func serve(sigs *signals, o *options, logger *slog.Logger) error {
+	ctx := sigs.stopping
 	if o.demo {
 		path, stopDemo, err := startDemo(ctx, o.demoListen, logger)
 		if err != nil {
@@ -89,6 +88,10 @@ func serve(ctx context.Context, o *options, logger *slog.Logger) error {
 	safe := config.NewSafeConfig(base)
 	if err := safe.ReloadConfig(o.configFile, logger); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		logger.Info("stopped while starting")
+		return nil
 	}
 	apiMetrics := collector.NewAPIMetrics(base)
 	clients, err := collector.NewClients(ctx, apiMetrics, logger)
@@ -103,23 +106,11 @@ func serve(ctx context.Context, o *options, logger *slog.Logger) error {
 	})
 
 	reloads := make(chan chan error)
-	go reloadLoop(ctx, safe, o.configFile, reloads, logger)
-
-	srv := &http.Server{
-		Handler:           routes(o, base, exp, reloads, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- web.ListenAndServe(srv, o.webFlags, logger) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	go reloadLoop(ctx, safe, o.configFile, sigs.hup, reloads, logger)
+	cutoff, endScrapes := context.WithCancel(context.Background())
+	defer endScrapes()
+	h := &handlers{o: o, base: base, exp: exp, reloads: reloads, stopping: ctx, cutoff: cutoff, logger: logger}
+	return listen(ctx, newHTTPServer(h.routes()), o, endScrapes, logger)
 }
 
 // newBaseRegistry holds the exporter's own metrics: build info, Go and
@@ -132,31 +123,4 @@ func newBaseRegistry() *prometheus.Registry {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return base
-}
-
-// reloadLoop serialises reloads from SIGHUP and POST /-/reload.
-func reloadLoop(ctx context.Context, safe *config.SafeConfig, path string, reqs chan chan error, logger *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-			if err := safe.ReloadConfig(path, logger); err != nil {
-				logger.Error("reloading configuration failed; keeping the running one", "err", err)
-			} else {
-				logger.Info("configuration reloaded")
-			}
-		case reply := <-reqs:
-			err := safe.ReloadConfig(path, logger)
-			if err != nil {
-				logger.Error("reloading configuration failed; keeping the running one", "err", err)
-			} else {
-				logger.Info("configuration reloaded")
-			}
-			reply <- err
-		}
-	}
 }

@@ -80,13 +80,17 @@ type server struct {
 }
 
 func newServer(t *testing.T) *server {
+	return newServerWith(t, goodConfig, slog.New(slog.DiscardHandler))
+}
+
+// newServerWith serves the configuration cfg, logging to logger.
+func newServerWith(t *testing.T, cfg string, logger *slog.Logger) *server {
 	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	path := filepath.Join(t.TempDir(), "config.yml")
-	writeFile(t, path, goodConfig)
-	logger := slog.New(slog.DiscardHandler)
+	writeFile(t, path, cfg)
 	base := newBaseRegistry()
 	safe := config.NewSafeConfig(base)
 	if err := safe.ReloadConfig(path, logger); err != nil {
@@ -103,9 +107,10 @@ func newServer(t *testing.T) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	reloads := make(chan chan error)
-	go reloadLoop(ctx, safe, path, reloads, logger)
+	go reloadLoop(ctx, safe, path, nil, reloads, logger)
 	o := &options{telemetryPath: "/metrics", defaultTimeout: 2 * time.Second, includeTargets: true}
-	ts := httptest.NewServer(routes(o, base, exp, reloads, logger))
+	h := &handlers{o: o, base: base, exp: exp, reloads: reloads, logger: logger, stopping: ctx, cutoff: ctx}
+	ts := httptest.NewServer(h.routes())
 	t.Cleanup(ts.Close)
 	return &server{url: ts.URL, base: base, path: path}
 }
