@@ -25,6 +25,7 @@ type options struct {
 	timeoutOffset  time.Duration
 	defaultTimeout time.Duration
 	shutdownGrace  time.Duration
+	idleTimeout    time.Duration // not a flag: tests shorten it
 	includeTargets bool
 	demo           bool
 	demoListen     string
@@ -32,11 +33,16 @@ type options struct {
 	promslog       *promslog.Config
 }
 
+// idleTimeout closes a keep-alive connection that carries no request for
+// this long: longer than the usual scrape intervals (up to a minute), so
+// Prometheus keeps reusing its connection.
+const idleTimeout = 2 * time.Minute
+
 func parseFlags(args []string, out io.Writer) (*options, error) {
 	app := kingpin.New(name, "Prometheus exporter for AWS Systems Manager Automation step executions.")
 	app.UsageWriter(out)
 	app.ErrorWriter(out)
-	o := &options{promslog: &promslog.Config{}}
+	o := &options{promslog: &promslog.Config{}, idleTimeout: idleTimeout}
 	app.Flag("config.file", "Configuration file.").Default("example.yml").StringVar(&o.configFile)
 	app.Flag("config.check", "Validate the configuration file, print each problem and exit (0 valid, 1 not).").BoolVar(&o.configCheck)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)

@@ -30,12 +30,14 @@ type handlers struct {
 	stopping, cutoff context.Context
 }
 
+// routes are the endpoints; the scrapes and the health checks answer GET
+// and HEAD only, the reload POST only.
 func (h *handlers) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(h.o.telemetryPath, h.metrics())
-	mux.Handle("/probe", h.probe())
-	mux.Handle("/-/healthy", text("Healthy."))
-	mux.Handle("/-/ready", text("Ready."))
+	mux.Handle(h.o.telemetryPath, getOrHead(h.metrics()))
+	mux.Handle("/probe", getOrHead(h.probe()))
+	mux.Handle("/-/healthy", getOrHead(text("Healthy.")))
+	mux.Handle("/-/ready", getOrHead(text("Ready.")))
 	mux.HandleFunc("/-/reload", h.reload)
 	if h.o.telemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
@@ -56,6 +58,19 @@ func (h *handlers) routes() http.Handler {
 	return mux
 }
 
+// getOrHead answers 405 to methods other than GET and HEAD: a scrape
+// costs API calls, and only a GET may ask for one.
+func getOrHead(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "This endpoint answers GET and HEAD requests only.", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func text(line string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, line) })
 }
@@ -73,6 +88,16 @@ func (h *handlers) scrapeContext(r *http.Request) (context.Context, context.Canc
 	ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, h.o))
 	stop := context.AfterFunc(h.cutoff, cancel)
 	return ctx, func() { stop(); cancel() }
+}
+
+// scrapeOf is the scrape of the named targets (every target when names is
+// nil) that a request asks for. A HEAD request asks for none: it gets the
+// headers a GET would get, and no refresh.
+func (h *handlers) scrapeOf(ctx context.Context, r *http.Request, names []string) *collector.Scrape {
+	if r.Method == http.MethodHead {
+		names = []string{}
+	}
+	return h.exp.Scrape(ctx, names)
 }
 
 // maxScrapeTimeout bounds what a request's header may ask for: a refresh
@@ -106,7 +131,7 @@ func (h *handlers) metrics() http.Handler {
 		}
 		ctx, cancel := h.scrapeContext(r)
 		defer cancel()
-		collector.Serve(w, r, h.exp.Scrape(ctx, nil), h.base, h.logger)
+		collector.Serve(w, r, h.scrapeOf(ctx, r, nil), h.base, h.logger)
 	})
 }
 
@@ -125,7 +150,7 @@ func (h *handlers) probe() http.Handler {
 		}
 		ctx, cancel := h.scrapeContext(r)
 		defer cancel()
-		collector.Serve(w, r, h.exp.Scrape(ctx, []string{target}), nil, h.logger)
+		collector.Serve(w, r, h.scrapeOf(ctx, r, []string{target}), nil, h.logger)
 	})
 }
 

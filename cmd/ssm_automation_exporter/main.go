@@ -110,7 +110,7 @@ func serve(sigs *signals, o *options, logger *slog.Logger) error {
 	cutoff, endScrapes := context.WithCancel(context.Background())
 	defer endScrapes()
 	h := &handlers{o: o, base: base, exp: exp, reloads: reloads, stopping: ctx, cutoff: cutoff, logger: logger}
-	return listen(ctx, newHTTPServer(h.routes()), o, endScrapes, logger)
+	return listen(ctx, newHTTPServer(o, h.routes(), logger), o, endScrapes, logger)
 }
 
 // newBaseRegistry holds the exporter's own metrics: build info, Go and

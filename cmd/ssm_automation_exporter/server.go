@@ -9,13 +9,27 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 )
 
+// writeSlack is the time a scrape has after its deadline to be encoded and
+// written before the server's write timeout cuts the connection.
+const writeSlack = time.Minute
+
 // answerSlack is the time scrapes ended at the shutdown grace have to
 // write their answers before the remaining connections are closed.
 const answerSlack = 5 * time.Second
 
-// newHTTPServer returns the exporter's server of h.
-func newHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// newHTTPServer returns the exporter's server of h. Its timeouts free the
+// connections of clients that stall (headers, idle keep-alive, a response
+// nobody reads) without cutting a scrape: the write timeout runs from the
+// end of the request headers and exceeds the longest scrape deadline.
+// Errors of the server itself, such as failed TLS handshakes, go to logger.
+func newHTTPServer(o *options, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      maxScrapeTimeout + writeSlack,
+		IdleTimeout:       o.idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
 }
 
 // listen serves srv until stopping ends, then shuts it down: see shutdown.
