@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -88,19 +90,31 @@ func TestSIGTERMWhileStarting(t *testing.T) {
 	}
 }
 
-// stalledTarget serves the simulator with an hour of latency on every
-// call, so a refresh lasts until its deadline, and returns a configuration
-// watching it; arrived receives a value when a call comes in.
-func stalledTarget(t *testing.T) (cfg string, arrived <-chan struct{}) {
+// stalledTarget serves the simulator behind a gate: a call waits until
+// release is called (or its client goes away), so a refresh lasts until
+// its deadline unless released. It returns a configuration watching it;
+// arrived receives a value when a call comes in.
+func stalledTarget(t *testing.T) (cfg string, arrived <-chan struct{}, release func()) {
 	t.Helper()
-	sim := ssmsim.New(ssmsim.NewStore(), ssmsim.Options{Faults: ssmsim.Faults{Latency: time.Hour}})
-	calls := make(chan struct{}, 1)
+	sim := ssmsim.New(ssmsim.NewStore(), ssmsim.Options{})
+	calls, gate := make(chan struct{}, 1), make(chan struct{})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the body first: only then does the server see the client
+		// go away and end r's context.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case calls <- struct{}{}:
 		default:
 		}
-		sim.ServeHTTP(w, r)
+		select {
+		case <-gate:
+			sim.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
 	}))
 	t.Cleanup(ts.Close)
 	cfg = filepath.Join(t.TempDir(), "config.yml")
@@ -115,7 +129,8 @@ targets:
     executions:
       - id: 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab
 `, ts.URL))
-	return cfg, calls
+	var once sync.Once
+	return cfg, calls, func() { once.Do(func() { close(gate) }) }
 }
 
 // scrapeInFlight starts a scrape with Prometheus's 30s timeout header and
@@ -148,39 +163,50 @@ func scrapeInFlight(t *testing.T, p *exporterProc, addr string, arrived <-chan s
 	return answer
 }
 
-// shutdownWithScrapeInFlight sends SIGTERM while a scrape with a 30s
-// deadline waits on the API, then SIGHUP during the shutdown when hup is
-// set. The exporter must answer the scrape with what it knows at the
-// grace (1s here) and exit 0.
-func shutdownWithScrapeInFlight(t *testing.T, hup bool) {
-	cfg, arrived := stalledTarget(t)
-	p := startExporter(t, "--config.file="+cfg, "--web.listen-address=127.0.0.1:0", "--web.shutdown-grace=1s")
-	answer := scrapeInFlight(t, p, p.serving(t), arrived)
-	p.signal(t, syscall.SIGTERM)
-	if hup {
-		p.waitLog(t, 0, "shutting down")
-		p.signal(t, syscall.SIGHUP)
-	}
+// answered waits for the scrape's answer and checks it is a 200 with the
+// target's up series (of value wantUp when not empty).
+func answered(t *testing.T, answer <-chan string, wantUp string) {
+	t.Helper()
 	var a string
 	select {
 	case a = <-answer:
 	case <-time.After(waitBound):
 		t.Fatal("the scrape got no answer")
 	}
-	if !strings.HasPrefix(a, "200 <nil>\n") || !strings.Contains(a, `ssm_automation_up{target="stalled"} 0`) {
-		t.Errorf("the scrape in flight at shutdown got %.300s, want 200 with up 0", a)
+	if !strings.HasPrefix(a, "200 <nil>\n") || !strings.Contains(a, `ssm_automation_up{target="stalled"} `+wantUp) {
+		t.Errorf("the scrape in flight at shutdown got %.300s, want 200 with up %s", a, wantUp)
 	}
+}
+
+// TestSIGTERMAnswersLongScrape sends SIGTERM while a scrape with a 30s
+// deadline waits on the API: at the grace (1s here) the exporter answers
+// it with what it knows, and exits 0.
+func TestSIGTERMAnswersLongScrape(t *testing.T) {
+	t.Parallel()
+	cfg, arrived, _ := stalledTarget(t)
+	p := startExporter(t, "--config.file="+cfg, "--web.listen-address=127.0.0.1:0", "--web.shutdown-grace=1s")
+	answer := scrapeInFlight(t, p, p.serving(t), arrived)
+	p.signal(t, syscall.SIGTERM)
+	answered(t, answer, "0")
 	if err := p.exit(t); err != nil {
 		t.Errorf("exit: %v, want 0", err)
 	}
 }
 
-func TestSIGTERMAnswersLongScrape(t *testing.T) {
-	t.Parallel()
-	shutdownWithScrapeInFlight(t, false)
-}
-
+// TestSIGHUPWhileShuttingDown sends SIGHUP while the shutdown waits for a
+// scrape in flight: the exporter goes on, answers the scrape once its API
+// call returns, and exits 0.
 func TestSIGHUPWhileShuttingDown(t *testing.T) {
 	t.Parallel()
-	shutdownWithScrapeInFlight(t, true)
+	cfg, arrived, release := stalledTarget(t)
+	p := startExporter(t, "--config.file="+cfg, "--web.listen-address=127.0.0.1:0", "--web.shutdown-grace=10m")
+	answer := scrapeInFlight(t, p, p.serving(t), arrived)
+	p.signal(t, syscall.SIGTERM)
+	p.waitLog(t, 0, "shutting down")
+	p.signal(t, syscall.SIGHUP) // the shutdown waits for the scrape until release
+	release()
+	answered(t, answer, "")
+	if err := p.exit(t); err != nil {
+		t.Errorf("exit: %v, want 0", err)
+	}
 }
