@@ -45,9 +45,34 @@ var badConfigs = []struct {
 		`line 4: targets[0].endpoint: "ssm.example.internal" is not an absolute http or https URL`,
 		`line 5: targets[0].sts_endpoint: "ftp://sts.example.internal" is not an absolute http or https URL`,
 	}},
+	// The user info of an endpoint, which may hold a password, is never
+	// quoted, even where url.Parse fails or sees no user info.
+	{"endpoint_user_info", []string{
+		`line 4: targets[0].endpoint: "http://xxxxx@ssm.example.internal:bad" is not an absolute http or https URL`,
+		`line 5: targets[0].sts_endpoint: "ftp://xxxxx@sts.example.internal" is not an absolute http or https URL`,
+		`line 10: targets[1].endpoint: "xxxxx@ssm.example.internal" is not an absolute http or https URL`,
+		`line 11: targets[1].sts_endpoint: "http://xxxxx@sts.example.internal:99999" is not an absolute http or https URL`,
+		`line 16: targets[2].endpoint: "https://xxxxx@" is not an absolute http or https URL`,
+		`line 17: targets[2].sts_endpoint: "https://xxxxx@b" is not an absolute http or https URL`,
+	}},
 	{"bad_execution_id", []string{
 		`line 5: targets[0].executions[0].id: "8a8e9f1c" must be 36 characters long, got 8`,
 		`line 6: targets[0].executions[1].id: required`,
+		`line 9: targets[0].executions[2].id: "8a8e9f1c 2c4d 4e55 9a0b 0123456789ab" is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)`,
+		`line 10: targets[0].executions[3].id: "8A8E9F1C-2C4D-4E55-9A0B-0123456789AB" is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)`,
+		`line 11: targets[0].executions[4].id: "8a8e9f1c-2c4d-4e55-9a0b-0123456789aé" is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)`,
+		`line 12: targets[0].executions[5].id: "8a8e9f1c2c4d-4e55-9a0b-0123456789ab-" is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)`,
+	}},
+	{"bad_id_filters", []string{
+		`line 5: targets[0].discovery[0].document_name_prefix: "AWS Patch" may hold only letters, digits and the characters _-. of a document name`,
+		`line 7: targets[0].discovery[0].filters[0].values[1]: "latest" is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)`,
+		`line 8: targets[0].discovery[0].filters[1].values[0]: "8A8E9F1C-2C4D-4E55-9A0B-0123456789AB" is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)`,
+		`line 9: targets[0].discovery[1].document_name_prefix: "arn:aws:ssm:eu-west-1:123456789012:document/Patch" may hold only letters, digits and the characters _-. of a document name`,
+	}},
+	{"bad_name_length", []string{
+		`line 2: targets[0].name: must be at most 128 characters long, got 129`,
+		`line 5: targets[1].name: expands to target name "` + strings.Repeat("f", 120) + `/111111111111/us-east-1" of 143 characters; at most 128 are allowed`,
+		`line 9: targets[1].discovery[0].name: must be at most 128 characters long, got 129`,
 	}},
 	{"bad_iteration", []string{
 		`line 8: targets[0].executions[0].filters[0].values[1]: "first" is not an integer`,
@@ -199,6 +224,15 @@ var badConfigs = []struct {
 		`line 8: x7: unknown key (valid: api, targets)`,
 		`line 10: targets[0]: one of region or regions is required`,
 		`line 10: targets[0]: nothing to watch: list executions or discovery rules`,
+	}},
+	{"too_many_expansions", []string{
+		`line 2: targets: the targets expand to 10100 targets (one per role ARN and region of each); at most 10000 are allowed`,
+	}},
+	// Values and keys are quoted up to 256 characters.
+	{"long_values", []string{
+		`line 3: targets[0].region: "eu-west-` + strings.Repeat("1", 248) + `"... is not a region (like eu-west-1)`,
+		`line 4: targets[0].` + strings.Repeat("k", 256) + `...: unknown key (valid: name, region, regions, endpoint, sts_endpoint, role_arn, role_arns, external_id, session_name, executions, discovery, details, min_refresh_interval, limits)`,
+		`line 6: targets[0].executions[0].id: "` + strings.Repeat("é", 256) + `"... must be 36 characters long, got 300`,
 	}},
 	{"bad_aliases", []string{
 		`line 7: targets[0].discovery[0]: a merge key (<<) needs a mapping, got "prod"`,

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -30,8 +28,10 @@ var (
 // ones and give lines to its own problems.
 type decoder struct {
 	nodes map[string]*yaml.Node
-	bad   map[string]bool // paths whose value could not be decoded
-	probs Errors
+	kids  map[string][]string // the paths of nodes below each path, for forget
+	bad   map[string]bool     // paths whose value could not be decoded
+	probs problems
+	flags map[string]pathFlags // where problems are, for hasProblem
 
 	// visits bounds the nodes decoded, aliases and merges expanded: a few
 	// nested aliases can otherwise stand for exponentially many nodes.
@@ -39,7 +39,10 @@ type decoder struct {
 }
 
 func newDecoder() *decoder {
-	return &decoder{nodes: map[string]*yaml.Node{}, bad: map[string]bool{}, maxVisits: minVisits}
+	return &decoder{
+		nodes: map[string]*yaml.Node{}, kids: map[string][]string{}, bad: map[string]bool{},
+		flags: map[string]pathFlags{}, maxVisits: minVisits,
+	}
 }
 
 // minVisits and visitsPerNode set the decoder's budget from the size of the
@@ -75,7 +78,7 @@ func (d *decoder) spend(n *yaml.Node, path string) bool {
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.bad[path] = true
-	d.probs = append(d.probs, Problem{Line: n.Line, Path: path, Message: fmt.Sprintf(format, args...)})
+	d.record(Problem{Line: n.Line, Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
 func joinKey(path, key string) string {
@@ -97,7 +100,7 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	default:
-		return strconv.Quote(n.Value)
+		return quote(n.Value)
 	}
 }
 
@@ -110,7 +113,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 		d.decode(n.Alias, v, path, depth+1)
 		return
 	}
-	d.nodes[path] = n
+	d.store(path, n)
 	v.SetZero()
 	if isNull(n) {
 		return
@@ -163,96 +166,8 @@ func (d *decoder) scalar(n *yaml.Node, path, what string, set func() error) {
 		return
 	}
 	if err := set(); err != nil {
-		d.fail(n, path, "%q is not %s", n.Value, what)
+		d.fail(n, path, "%s is not %s", quote(n.Value), what)
 	}
-}
-
-// mapping decodes the keys of n into the struct v. Merge keys (<<) are
-// applied first, so that the mapping's own keys override them; seen holds
-// the line of each key already set directly in this mapping.
-func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int, seen map[string]int) {
-	if depth > maxDepth {
-		d.fail(n, path, "nested too deeply (a mapping that merges itself?)")
-		return
-	}
-	fields, names := structFields(v.Type())
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if key := n.Content[i]; key.ShortTag() == "!!merge" {
-			d.merge(n.Content[i+1], v, path, depth)
-		}
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, val := n.Content[i], n.Content[i+1]
-		if key.ShortTag() == "!!merge" {
-			continue
-		}
-		if key.Kind != yaml.ScalarNode {
-			d.fail(key, path, "keys must be strings, got %s", describe(key))
-			continue
-		}
-		kpath := joinKey(path, key.Value)
-		if first, ok := seen[key.Value]; ok {
-			d.fail(key, kpath, "key is set twice (first at line %d)", first)
-			continue
-		}
-		seen[key.Value] = key.Line
-		idx, ok := fields[key.Value]
-		if !ok {
-			d.fail(key, kpath, "unknown key (valid: %s)", strings.Join(names, ", "))
-			continue
-		}
-		if _, merged := d.nodes[kpath]; merged {
-			d.forget(kpath) // the key overrides a merged value
-		}
-		d.decode(val, v.Field(idx), kpath, depth+1)
-	}
-}
-
-// merge applies the value of a merge key: a mapping or a list of mappings.
-func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string, depth int) {
-	if !d.spend(n, path) {
-		return
-	}
-	if n.Kind == yaml.AliasNode {
-		n, depth = n.Alias, depth+1
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		d.mapping(n, v, path, depth+1, map[string]int{})
-	case yaml.SequenceNode:
-		// Earlier mappings in the list win, so they are applied last.
-		for i := len(n.Content) - 1; i >= 0; i-- {
-			d.merge(n.Content[i], v, path, depth+1)
-		}
-	default:
-		d.fail(n, path, "a merge key (<<) needs a mapping, got %s", describe(n))
-	}
-}
-
-// forget drops what is known of path and everything below it.
-func (d *decoder) forget(path string) {
-	for p := range d.nodes {
-		if under(p, path) {
-			delete(d.nodes, p)
-			delete(d.bad, p)
-		}
-	}
-}
-
-// structFields maps the yaml names of t's fields to their index, and lists
-// the names in declaration order.
-func structFields(t reflect.Type) (map[string]int, []string) {
-	fields := map[string]int{}
-	var names []string
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		fields[name] = i
-		names = append(names, name)
-	}
-	return fields, names
 }
 
 // parseDuration accepts Go durations ("1h30m", "-5s") and Prometheus ones,

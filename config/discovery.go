@@ -1,6 +1,7 @@
 package config
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +16,11 @@ var ruleKeys = map[string]string{
 	"TagKey":             "tag_key",
 	"AutomationType":     "automation_type",
 }
+
+// documentNameChars are the characters of the DocumentName shape of the
+// service model (pattern ^[a-zA-Z0-9_\-.]{3,128}$), which a prefix of one
+// is made of.
+var documentNameChars = regexp.MustCompile(`^[a-zA-Z0-9_.-]*$`)
 
 // ruleFilterKeys are the keys a rule may list in filters.
 var ruleFilterKeys = slices.DeleteFunc(slices.Clone(AutomationExecutionFilterKeys), func(k string) bool {
@@ -34,11 +40,13 @@ func (v *validator) discovery(rules []DiscoveryRule, path string) {
 		}
 		switch j, dup := names[name]; {
 		case named && !labelSafe.MatchString(name):
-			v.add(rp+".name", "%q must match %s", name, labelSafe)
+			v.add(rp+".name", "%s must match %s", quote(name), labelSafe)
+		case len(name) > maxNameLength:
+			v.add(rp+".name", "must be at most %d characters long, got %d", maxNameLength, len(name))
 		case dup && named:
-			v.add(rp+".name", "%q is already the name of %s", name, indexed("discovery", j))
+			v.add(rp+".name", "%s is already the name of %s", quote(name), indexed("discovery", j))
 		case dup:
-			v.add(rp, "the default name %q is already the name of %s; set name", name, indexed("discovery", j))
+			v.add(rp, "the default name %s is already the name of %s; set name", quote(name), indexed("discovery", j))
 		default:
 			names[name] = i
 		}
@@ -49,6 +57,10 @@ func (v *validator) discovery(rules []DiscoveryRule, path string) {
 // rule checks one discovery rule.
 func (v *validator) rule(r *DiscoveryRule, path string) {
 	v.length(path+".document_name_prefix", r.DocumentNamePrefix, 1, 128)
+	if v.isSet(path+".document_name_prefix") && !documentNameChars.MatchString(r.DocumentNamePrefix) {
+		v.add(path+".document_name_prefix", "%s may hold only letters, digits and the characters _-. of a document name",
+			quote(r.DocumentNamePrefix))
+	}
 	if n := len(r.Statuses); n > maxFilterValues {
 		v.add(path+".statuses", "at most %d statuses are allowed, got %d", maxFilterValues, n)
 	}
@@ -61,8 +73,8 @@ func (v *validator) rule(r *DiscoveryRule, path string) {
 	}
 	v.length(path+".tag_key", r.TagKey, 1, 128)
 	if v.isSet(path+".automation_type") && !slices.Contains(AutomationTypes, r.AutomationType) {
-		v.add(path+".automation_type", "%q is not an automation type (valid: %s)",
-			r.AutomationType, strings.Join(AutomationTypes, ", "))
+		v.add(path+".automation_type", "%s is not an automation type (valid: %s)",
+			quote(r.AutomationType), strings.Join(AutomationTypes, ", "))
 	}
 	if v.isSet(path+".max_executions") && r.MaxExecutions < 1 {
 		v.add(path+".max_executions", "must be at least 1, got %d", r.MaxExecutions)
@@ -82,10 +94,10 @@ func (v *validator) ruleFilters(r *DiscoveryRule, path string) {
 		case !v.isSet(kp):
 			v.add(kp, "required")
 		case derived:
-			v.add(kp, "%q is set by the rule itself; use %s", f.Key, own)
+			v.add(kp, "%s is set by the rule itself; use %s", quote(f.Key), own)
 		case !slices.Contains(ruleFilterKeys, f.Key):
-			v.add(kp, "%q is not an automation execution filter key (valid: %s)",
-				f.Key, strings.Join(ruleFilterKeys, ", "))
+			v.add(kp, "%s is not an automation execution filter key (valid: %s)",
+				quote(f.Key), strings.Join(ruleFilterKeys, ", "))
 		}
 		v.filterValues(f, indexed(fp, i))
 	}

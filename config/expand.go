@@ -71,11 +71,19 @@ func accountID(arn string) string {
 	return parts[4]
 }
 
-// expansions reports expanded targets whose names collide, such as two
-// roles of one account in role_arns. Targets whose name, regions or roles
-// have problems already are left out, so that a repeated name, region or
-// role is reported once, as such.
+// maxExpandedTargets bounds the targets a configuration expands to in all:
+// a list of roles times a list of regions could otherwise stand for more
+// targets, and clients, than memory holds.
+const maxExpandedTargets = 10000
+
+// expansions reports expanded targets whose names are too long or collide,
+// such as two roles of one account in role_arns. Targets whose name,
+// regions or roles have problems already are left out, so that a repeated
+// name, region or role is reported once, as such.
 func (v *validator) expansions(c *Config) {
+	if !v.expansionCount(c) {
+		return
+	}
 	type origin struct{ target, role, region int }
 	seen := map[string]origin{}
 	blamed := map[string]bool{}
@@ -85,6 +93,11 @@ func (v *validator) expansions(c *Config) {
 			continue
 		}
 		for _, e := range t.expand() {
+			if n := len(e.Name); n > maxNameLength && !blamed[path+".name"] {
+				blamed[path+".name"] = true
+				v.add(path+".name", "expands to target name %s of %d characters; at most %d are allowed",
+					quote(e.Name), n, maxNameLength)
+			}
 			prev, ok := seen[e.Name]
 			if !ok {
 				seen[e.Name] = origin{i, e.role, e.region}
@@ -101,29 +114,38 @@ func (v *validator) expansions(c *Config) {
 			}
 			if !blamed[at] {
 				blamed[at] = true
-				v.add(at, "expands to target name %q, as does %s", e.Name, other)
+				v.add(at, "expands to target name %s, as does %s", quote(e.Name), other)
 			}
 		}
 	}
+}
+
+// expansionCount checks the number of targets the configuration expands
+// to, without expanding them, and says whether it is within bounds.
+func (v *validator) expansionCount(c *Config) bool {
+	n := 0
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		n += max(len(t.RoleARNs), 1) * max(len(t.Regions), 1)
+	}
+	if n > maxExpandedTargets {
+		v.add("targets", "the targets expand to %d targets (one per role ARN and region of each); at most %d are allowed",
+			n, maxExpandedTargets)
+		return false
+	}
+	return true
 }
 
 // hasProblem says whether a problem is recorded at path itself or at or
 // below path+suffix for one of suffixes.
 func (v *validator) hasProblem(path string, suffixes ...string) bool {
-	for _, p := range v.probs {
-		if p.Path == path {
+	if v.flags[path]&problemAt != 0 {
+		return true
+	}
+	for _, s := range suffixes {
+		if v.flags[path+s]&problemAtOrBelow != 0 {
 			return true
-		}
-		for _, s := range suffixes {
-			if under(p.Path, path+s) {
-				return true
-			}
 		}
 	}
 	return false
-}
-
-// under says whether path is prefix or below it.
-func under(path, prefix string) bool {
-	return path == prefix || strings.HasPrefix(path, prefix+".") || strings.HasPrefix(path, prefix+"[")
 }

@@ -52,8 +52,8 @@ func (v *validator) stepFilters(fs []Filter, path string) {
 		case !v.isSet(fp + ".key"):
 			v.add(fp+".key", "required")
 		case !slices.Contains(StepExecutionFilterKeys, f.Key):
-			v.add(fp+".key", "%q is not a step filter key (valid: %s)",
-				f.Key, strings.Join(StepExecutionFilterKeys, ", "))
+			v.add(fp+".key", "%s is not a step filter key (valid: %s)",
+				quote(f.Key), strings.Join(StepExecutionFilterKeys, ", "))
 		}
 		v.filterValues(f, fp)
 	}
@@ -77,13 +77,17 @@ func (v *validator) filterValues(f Filter, path string) {
 		switch f.Key {
 		case "StartTimeBefore", "StartTimeAfter":
 			if _, err := time.Parse(time.RFC3339, val); err != nil {
-				v.add(p, "%q is not an RFC 3339 time (like 2024-05-01T00:00:00Z)", val)
+				v.add(p, "%s is not an RFC 3339 time (like 2024-05-01T00:00:00Z)", quote(val))
 			}
 		case "StepExecutionStatus", "ExecutionStatus":
 			v.status(p, val)
 		case "ParentStepIteration":
 			if _, err := strconv.ParseInt(val, 10, 32); err != nil {
-				v.add(p, "%q is not an integer", val)
+				v.add(p, "%s is not an integer", quote(val))
+			}
+		case "ExecutionId", "ParentExecutionId":
+			if !executionIDRE.MatchString(val) {
+				v.add(p, "%s is not an automation execution id (a lowercase UUID like 8a8e9f1c-2c4d-4e55-9a0b-0123456789ab)", quote(val))
 			}
 		}
 	}
@@ -91,7 +95,7 @@ func (v *validator) filterValues(f Filter, path string) {
 
 func (v *validator) status(path, val string) {
 	if !slices.Contains(AutomationExecutionStatuses, val) {
-		v.add(path, "%q is not an automation execution status (valid: %s)",
-			val, strings.Join(AutomationExecutionStatuses, ", "))
+		v.add(path, "%s is not an automation execution status (valid: %s)",
+			quote(val), strings.Join(AutomationExecutionStatuses, ", "))
 	}
 }

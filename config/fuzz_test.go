@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -88,6 +89,13 @@ func checkProblems(t *testing.T, data []byte, err error) {
 	if len(probs) == 0 || err.Error() == "" {
 		t.Fatalf("Parse failed with no problem: %#v", probs)
 	}
+	if len(probs) > maxProblems {
+		last := probs[len(probs)-1]
+		if len(probs) != maxProblems+1 || last.Line != 0 || last.Path != "" || !strings.HasPrefix(last.Message, "... and ") {
+			t.Fatalf("%d problems, the last %#v", len(probs), last)
+		}
+		probs = probs[:maxProblems]
+	}
 	for _, p := range probs {
 		if p.Line < 0 || p.Line > lineBound(data) {
 			t.Errorf("problem at line %d of a file of at most %d lines: %s", p.Line, lineBound(data), p)
@@ -132,6 +140,9 @@ func checkAccepted(t *testing.T, data []byte, c *Config) {
 				t.Errorf("expanded target %q has a label value that is not UTF-8: %q", e.Name, l)
 			}
 		}
+		if len(e.Name) > maxNameLength {
+			t.Errorf("expanded target %q is longer than %d characters", e.Name, maxNameLength)
+		}
 		if seen[e.Name] {
 			t.Errorf("two expanded targets are named %q", e.Name)
 		}
@@ -170,8 +181,8 @@ func checkTarget(t *testing.T, data []byte, tg *Target) {
 		t.Errorf("target %q: details %q", tg.Name, tg.Details)
 	}
 	for _, e := range tg.Executions {
-		if len(e.ID) != 36 {
-			t.Errorf("target %q: execution id %q is not 36 characters", tg.Name, e.ID)
+		if !executionIDRE.MatchString(e.ID) {
+			t.Errorf("target %q: execution id %q is not a lowercase UUID", tg.Name, e.ID)
 		}
 	}
 	for _, r := range tg.Discovery {

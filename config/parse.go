@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"time"
@@ -34,15 +35,44 @@ var (
 	DefaultRuleMaxExecutions = 200
 )
 
+// MaxFileBytes is the largest configuration file Load reads: 1 MiB, room
+// for some 20,000 static execution ids, where the example is 6 KB. It
+// bounds the time and memory of a load, which grow with the file: a MiB of
+// junk (BenchmarkParseJunk) takes under a second and some 200 MB of
+// allocations.
+const MaxFileBytes = 1 << 20
+
 // Load reads and parses the configuration file at path. A file that cannot
-// be read gives the error of the read, wrapped; a file that is not a valid
-// configuration gives Errors, as Parse does.
+// be read, or is larger than MaxFileBytes, gives an error naming the file,
+// wrapped; a file that is not a valid configuration gives Errors, as Parse
+// does.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config file: %w", err)
 	}
 	return Parse(data)
+}
+
+// ErrTooLarge is the error of a file larger than MaxFileBytes.
+var ErrTooLarge = fmt.Errorf("file is larger than the limit of %d bytes (1 MiB)", MaxFileBytes)
+
+// readFile reads at most MaxFileBytes of the file at path, and fails with
+// ErrTooLarge if there is more, reading only one byte more to tell.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	switch {
+	case err != nil:
+		return nil, err // a *fs.PathError already
+	case len(data) > MaxFileBytes:
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	return data, nil
 }
 
 // Parse decodes and validates a configuration, strictly: unknown and
@@ -62,9 +92,8 @@ func Parse(data []byte) (*Config, error) {
 	}
 	v := &validator{decoder: d}
 	v.config(c)
-	if len(d.probs) > 0 {
-		sortProblems(d.probs)
-		return nil, d.probs
+	if errs := d.probs.errors(); errs != nil {
+		return nil, errs
 	}
 	c.setDefaults()
 	for i := range c.Targets {

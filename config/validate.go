@@ -2,9 +2,7 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -13,17 +11,13 @@ var (
 	// labelSafe is what a target or rule name may hold: it becomes a label
 	// value and a /probe?target= value, and '/' is kept for the suffixes
 	// that Expand adds.
-	labelSafe   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-	roleARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
-	sessionRE   = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	externalRE  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
-	detailsKeys = []string{DetailsSteps, DetailsExecutions, DetailsNone}
+	labelSafe = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
 )
 
 // Bounds from the STS and SSM service models, and the exporter's own.
 const (
 	executionIDLen    = 36
+	maxNameLength     = 128 // of a target name, expanded, or a rule name: the target and rule labels are never cut
 	minLabelLength    = 16
 	maxAPIConcurrency = 64
 	maxAPIAttempts    = 20
@@ -81,7 +75,7 @@ func (v *validator) add(path, format string, args ...any) {
 	if v.failed(path) {
 		return
 	}
-	v.probs = append(v.probs, Problem{Line: v.line(path), Path: path, Message: fmt.Sprintf(format, args...)})
+	v.record(Problem{Line: v.line(path), Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
 // length checks the length in characters of a string that is set.
@@ -96,7 +90,7 @@ func (v *validator) unique(list []string, path string) {
 	first := map[string]int{}
 	for i, s := range list {
 		if j, ok := first[s]; ok {
-			v.add(indexed(path, i), "%q is listed twice (first at %s)", s, indexed(path, j))
+			v.add(indexed(path, i), "%s is listed twice (first at %s)", quote(s), indexed(path, j))
 			continue
 		}
 		first[s] = i
@@ -114,9 +108,11 @@ func (v *validator) config(c *Config) {
 		case !v.isSet(path + ".name"):
 			v.add(path+".name", "required")
 		case !labelSafe.MatchString(t.Name):
-			v.add(path+".name", "%q must match %s", t.Name, labelSafe)
+			v.add(path+".name", "%s must match %s", quote(t.Name), labelSafe)
+		case len(t.Name) > maxNameLength:
+			v.add(path+".name", "must be at most %d characters long, got %d", maxNameLength, len(t.Name))
 		case dup:
-			v.add(path+".name", "%q is already the name of %s", t.Name, indexed("targets", j))
+			v.add(path+".name", "%s is already the name of %s", quote(t.Name), indexed("targets", j))
 		default:
 			names[t.Name] = i
 		}
@@ -126,106 +122,6 @@ func (v *validator) config(c *Config) {
 	}
 	v.expansions(c)
 	v.api(&c.API)
-}
-
-// location checks where a target's API calls go.
-func (v *validator) location(t *Target, path string) {
-	hasRegion, hasRegions := v.isSet(path+".region"), v.isSet(path+".regions")
-	switch {
-	case hasRegion && hasRegions:
-		v.add(path+".regions", "region and regions are both set; use one")
-	case !hasRegion && !hasRegions:
-		v.add(path, "one of region or regions is required")
-	case hasRegion && !regionRE.MatchString(t.Region):
-		v.add(path+".region", "%q is not a region (like eu-west-1)", t.Region)
-	case hasRegions && len(t.Regions) == 0:
-		v.add(path+".regions", "must list at least one region")
-	}
-	if hasRegions {
-		v.eachMatches(t.Regions, path+".regions", regionRE, "%q is not a region (like eu-west-1)")
-	}
-	for _, e := range []struct{ key, url string }{{"endpoint", t.Endpoint}, {"sts_endpoint", t.STSEndpoint}} {
-		if v.isSet(path+"."+e.key) && !isHTTPURL(e.url) {
-			v.add(path+"."+e.key, "%q is not an absolute http or https URL", e.url)
-		}
-	}
-}
-
-// eachMatches checks that every item of a list matches re (format takes
-// the item) and that none is listed twice.
-func (v *validator) eachMatches(list []string, path string, re *regexp.Regexp, format string) {
-	for i, item := range list {
-		if !re.MatchString(item) {
-			v.add(indexed(path, i), format, item)
-		}
-	}
-	v.unique(list, path)
-}
-
-func isHTTPURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// roles checks the roles a target assumes.
-func (v *validator) roles(t *Target, path string) {
-	hasRole, hasRoles := v.isSet(path+".role_arn"), v.isSet(path+".role_arns")
-	switch {
-	case hasRole && hasRoles:
-		v.add(path+".role_arns", "role_arn and role_arns are both set; use one")
-	case hasRole && !roleARNRE.MatchString(t.RoleARN):
-		v.add(path+".role_arn", "%q is not an IAM role ARN (like arn:aws:iam::123456789012:role/name)", t.RoleARN)
-	case hasRoles && len(t.RoleARNs) == 0:
-		v.add(path+".role_arns", "must list at least one role ARN")
-	}
-	if hasRoles {
-		v.eachMatches(t.RoleARNs, path+".role_arns", roleARNRE, "%q is not an IAM role ARN (like arn:aws:iam::123456789012:role/name)")
-	}
-	v.length(path+".external_id", t.ExternalID, 2, 1224)
-	if !externalRE.MatchString(t.ExternalID) {
-		v.add(path+".external_id", "%q may hold only letters, digits and the characters +=,.@:/_-", t.ExternalID)
-	}
-	v.length(path+".session_name", t.SessionName, 2, 64)
-	if !sessionRE.MatchString(t.SessionName) {
-		v.add(path+".session_name", "%q may hold only letters, digits and the characters +=,.@_-", t.SessionName)
-	}
-}
-
-// watch checks what a target watches and how much of it it exports.
-func (v *validator) watch(t *Target, path string) {
-	if len(t.Executions) == 0 && len(t.Discovery) == 0 &&
-		!v.failed(path+".executions") && !v.failed(path+".discovery") {
-		v.add(path, "nothing to watch: list executions or discovery rules")
-	}
-	ids := map[string]int{}
-	for i, e := range t.Executions {
-		ep := indexed(path+".executions", i)
-		n := utf8.RuneCountInString(e.ID)
-		switch j, dup := ids[e.ID]; {
-		case !v.isSet(ep + ".id"):
-			v.add(ep+".id", "required")
-		case n != executionIDLen:
-			v.add(ep+".id", "%q must be %d characters long, got %d", e.ID, executionIDLen, n)
-		case dup:
-			v.add(ep+".id", "%q is already listed at %s", e.ID, indexed("executions", j))
-		default:
-			ids[e.ID] = i
-		}
-		v.stepFilters(e.Filters, ep+".filters")
-	}
-	v.discovery(t.Discovery, path+".discovery")
-	if v.isSet(path+".details") && !slices.Contains(detailsKeys, t.Details) {
-		v.add(path+".details", "%q is not one of %s", t.Details, strings.Join(detailsKeys, ", "))
-	}
-	if t.MinRefreshInterval < 0 {
-		v.add(path+".min_refresh_interval", "must not be negative, got %s", t.MinRefreshInterval)
-	}
-	lp := path + ".limits"
-	v.positive(lp+".max_executions", t.Limits.MaxExecutions)
-	v.positive(lp+".max_steps_per_execution", t.Limits.MaxStepsPerExecution)
-	if v.isSet(lp+".max_label_length") && t.Limits.MaxLabelLength < minLabelLength {
-		v.add(lp+".max_label_length", "must be at least %d, got %d", minLabelLength, t.Limits.MaxLabelLength)
-	}
 }
 
 func (v *validator) positive(path string, n int) {

@@ -95,9 +95,10 @@ const rulesFile = "../alerts/ssm_automation.rules.yml"
 type ruleFile struct {
 	Groups []struct {
 		Rules []struct {
-			Record string `yaml:"record"`
-			Alert  string `yaml:"alert"`
-			Expr   string `yaml:"expr"`
+			Record string            `yaml:"record"`
+			Alert  string            `yaml:"alert"`
+			Expr   string            `yaml:"expr"`
+			Labels map[string]string `yaml:"labels"`
 		} `yaml:"rules"`
 	} `yaml:"groups"`
 }
