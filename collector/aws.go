@@ -191,16 +191,21 @@ func (c *Clients) roleCredentials(cfg aws.Config, key clientKey) aws.Credentials
 	return provider
 }
 
-// targetKey carries the target label of a call through the SDK's middleware.
+// targetKey carries the counters of the target a call is made for through
+// the SDK's middleware.
 type targetKey struct{}
 
-func withTarget(ctx context.Context, target string) context.Context {
-	return context.WithValue(ctx, targetKey{}, target)
+func withTarget(ctx context.Context, c *targetCounters) context.Context {
+	return context.WithValue(ctx, targetKey{}, c)
 }
 
-func targetOf(ctx context.Context) string {
-	s, _ := ctx.Value(targetKey{}).(string)
-	return s
+// targetOf is the counters of the call's target; a call made for no target
+// counts with an empty target label.
+func (m *attemptMiddleware) targetOf(ctx context.Context) *targetCounters {
+	if c, _ := ctx.Value(targetKey{}).(*targetCounters); c != nil {
+		return c
+	}
+	return &targetCounters{m: m.metrics}
 }
 
 // attemptMiddleware runs once per HTTP attempt, after the retryer: it waits
@@ -214,10 +219,10 @@ type attemptMiddleware struct {
 func (*attemptMiddleware) ID() string { return "SSMAutomationExporterAttempt" }
 
 func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	target := targetOf(ctx)
+	target := m.targetOf(ctx)
 	op := middleware.GetOperationName(ctx)
 	waited, err := m.limiter.Wait(ctx)
-	m.metrics.rateLimitWait.WithLabelValues(target).Add(waited.Seconds())
+	target.add(m.metrics.rateLimitWait, waited.Seconds())
 	if err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}
@@ -229,13 +234,13 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 	out, md, err := next.HandleFinalize(ctx, in)
 	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	code := errorCode(err)
-	m.metrics.requests.WithLabelValues(target, op, code).Inc()
+	target.add(m.metrics.requests, 1, op, code)
 	if errors.Is(err, errResponseTooLarge) {
-		m.metrics.limitCut.WithLabelValues(target, "response_bytes").Inc()
+		target.cut("response_bytes", 1)
 	}
 	switch code {
 	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
-		m.metrics.throttled.WithLabelValues(target).Inc()
+		target.add(m.metrics.throttled, 1)
 		m.limiter.Throttled()
 	case "OK":
 		m.limiter.Succeeded()

@@ -53,9 +53,9 @@ func (e *Exporter) Apply(cfg *config.Config) {
 		}
 		order = append(order, t.Name)
 	}
-	for name := range e.targets {
+	for name, ts := range e.targets {
 		if next[name] == nil {
-			e.metrics.dropTarget(name)
+			ts.counters.drop() // a refresh still in flight writes nothing more
 		}
 	}
 	e.targets, e.order = next, order

@@ -170,7 +170,7 @@ func FuzzStepMapping(f *testing.F) {
 func emitStep(t *testing.T, api *apiMetrics, in *stepInput, maxLen int) []prometheus.Metric {
 	t.Helper()
 	now := func() time.Time { return fixedNow }
-	ts := &targetState{name: "t", metrics: api, agg: newAggregateMetrics(), seen: newSeenMemory(10)}
+	ts := &targetState{name: "t", counters: api.forTarget("t"), agg: newAggregateMetrics(), seen: newSeenMemory(10)}
 	cut := ts.cutter(maxLen)
 	step := stepFromSDK(in.sdkStep())
 	step.cutLabels(cut)

@@ -84,7 +84,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 				out.gone[w.id] = true
 				ts.fail(err, "execution not found", "execution_id", w.id)
 				if old[w.id] != nil {
-					ts.metrics.vanished.WithLabelValues(ts.name).Inc()
+					ts.counters.vanished()
 				}
 			default:
 				out.ok = false
@@ -111,7 +111,7 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 		return nil, err
 	}
 	if n > 0 {
-		ts.metrics.limitCut.WithLabelValues(ts.name, "steps").Add(float64(n))
+		ts.counters.cut("steps", float64(n))
 	}
 	var exec execRec
 	switch {
@@ -132,7 +132,6 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 // cutter returns a function that shortens label values to max bytes
 // (on a rune boundary), counting each cut.
 func (ts *targetState) cutter(max int) func(string) string {
-	counter := ts.metrics.limitCut.WithLabelValues(ts.name, "label_length")
 	return func(s string) string {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, "\uFFFD") // a label value must be UTF-8
@@ -140,7 +139,7 @@ func (ts *targetState) cutter(max int) func(string) string {
 		if len(s) <= max {
 			return s
 		}
-		counter.Inc()
+		ts.counters.cut("label_length", 1)
 		i := max
 		for i > 0 && s[i]&0xC0 == 0x80 {
 			i--

@@ -20,11 +20,11 @@ const seenLimit = 200000
 // targetState is everything the exporter keeps for one expanded target
 // across scrapes and reloads.
 type targetState struct {
-	name    string
-	metrics *apiMetrics
-	agg     *aggregateMetrics
-	logger  *slog.Logger
-	now     func() time.Time
+	name     string
+	counters *targetCounters // the exporter's counters of the target
+	agg      *aggregateMetrics
+	logger   *slog.Logger
+	now      func() time.Time
 
 	mu       sync.Mutex // guards the fields below
 	cfg      config.ExpandedTarget
@@ -51,9 +51,8 @@ type flight struct {
 }
 
 func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiMetrics, logger *slog.Logger, now func() time.Time) *targetState {
-	m.initTarget(t.Name)
 	return &targetState{
-		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
+		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, counters: m.forTarget(t.Name),
 		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,
 		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
 		in:         newInterner(),
@@ -141,7 +140,7 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	ts.mu.Lock()
 	cfg, api, apiCfg := ts.cfg, ts.api, ts.apiCfg
 	ts.mu.Unlock()
-	ctx = withTarget(ctx, ts.name)
+	ctx = withTarget(ctx, ts.counters)
 	now := ts.now()
 
 	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now)
@@ -215,7 +214,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 		}
 	}
 	if n := len(order) - t.Limits.MaxExecutions; n > 0 {
-		ts.metrics.limitCut.WithLabelValues(ts.name, "executions").Add(float64(n))
+		ts.counters.cut("executions", float64(n))
 		order = order[:t.Limits.MaxExecutions]
 	}
 	return order, rules, ok
@@ -247,7 +246,7 @@ func (ts *targetState) setLastRule(name string, r ruleResult) {
 // itself only at debug level (it may quote request values).
 func (ts *targetState) fail(err error, msg string, args ...any) {
 	reason := reasonOf(err)
-	ts.metrics.errors.WithLabelValues(ts.name, reason).Inc()
+	ts.counters.failed(reason)
 	ts.logger.Debug(msg, append(args, "reason", reason, "err", err)...)
 	now := time.Now()
 	ts.logMu.Lock()
