@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
@@ -233,12 +230,12 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 	start := time.Now()
 	out, md, err := next.HandleFinalize(ctx, in)
 	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
-	code := errorCode(err)
-	target.add(m.metrics.requests, 1, op, code)
+	raw := rawCode(err)
+	target.add(m.metrics.requests, 1, op, codeLabel(raw))
 	if errors.Is(err, errResponseTooLarge) {
 		target.cut("response_bytes", 1)
 	}
-	switch code {
+	switch raw {
 	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
 		target.add(m.metrics.throttled, 1)
 		m.limiter.Throttled()
@@ -246,38 +243,4 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 		m.limiter.Succeeded()
 	}
 	return out, md, err
-}
-
-// errorCode names the outcome of an attempt: OK, the AWS error code, or a
-// transport-level class.
-func errorCode(err error) string {
-	if err == nil {
-		return "OK"
-	}
-	if errors.Is(err, errResponseTooLarge) {
-		return "ResponseTooLarge"
-	}
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) {
-		return "RequestError" // the connection failed, even while reading a body
-	}
-	var de *smithy.DeserializationError
-	if errors.As(err, &de) {
-		return "DeserializationError"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "Timeout"
-	}
-	if errors.Is(err, context.Canceled) {
-		return "Canceled"
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= http.StatusInternalServerError {
-		return "HTTP5xx"
-	}
-	return "RequestError"
 }
