@@ -58,7 +58,8 @@ func boolLabel(b *bool) string {
 
 // valid returns s as a label value may hold it: the SDK hands invalid UTF-8
 // through as the endpoint sent it, and a label value must be UTF-8. Values
-// that cutLabels shortens are made valid there.
+// that cutLabels shortens are made valid there; identifiers, never cut,
+// here.
 func valid[S ~string](s S) string { return strings.ToValidUTF8(string(s), "\uFFFD") }
 
 func alarmsOf(in []types.AlarmStateInformation) []alarm {
@@ -87,7 +88,7 @@ func stepFromSDK(s *types.StepExecution) stepRec {
 		isEnd:      boolLabel(s.IsEnd),
 	}
 	r := stepRec{
-		id:     aws.ToString(s.StepExecutionId),
+		id:     valid(aws.ToString(s.StepExecutionId)),
 		status: valid(s.StepStatus),
 		def:    d,
 		start:  aws.ToTime(s.ExecutionStartTime),
@@ -122,7 +123,7 @@ func execFromSDK(m *types.AutomationExecutionMetadata) execRec {
 		status:   valid(m.AutomationExecutionStatus),
 		autoType: valid(m.AutomationType),
 		mode:     valid(m.Mode),
-		parent:   aws.ToString(m.ParentAutomationExecutionId),
+		parent:   valid(aws.ToString(m.ParentAutomationExecutionId)),
 		start:    aws.ToTime(m.ExecutionStartTime),
 		end:      aws.ToTime(m.ExecutionEndTime),
 		alarms:   alarmsOf(m.TriggeredAlarms),

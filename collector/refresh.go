@@ -148,16 +148,21 @@ func (ts *targetState) cutter(max int) func(string) string {
 	}
 }
 
+// cutLabels cuts the label values of a step execution, but not its id: an
+// identifier cut short could equal another, and two step executions would
+// become one series and be counted as one.
 func (r *stepRec) cutLabels(cut func(string) string) {
 	d := r.def // not shared yet: interner.own shares it
-	for _, p := range []*string{&r.id, &d.name, &d.action, &d.onFailure, &d.nextStep, &d.parentStepName, &d.failureStage, &d.failureType} {
+	for _, p := range []*string{&d.name, &d.action, &d.onFailure, &d.nextStep, &d.parentStepName, &d.failureStage, &d.failureType} {
 		*p = cut(*p)
 	}
 	r.alarms = cutAlarms(r.alarms, cut)
 }
 
+// cutLabels cuts the label values of an execution, but neither its id nor
+// its parent's.
 func (e *execRec) cutLabels(cut func(string) string) {
-	for _, p := range []*string{&e.document, &e.version, &e.parent} {
+	for _, p := range []*string{&e.document, &e.version} {
 		*p = cut(*p)
 	}
 	e.alarms = cutAlarms(e.alarms, cut)
