@@ -18,7 +18,7 @@ func reasonOf(err error) string {
 		return "not_found"
 	}
 	var de *smithy.DeserializationError
-	if errors.Is(err, errRepeatedToken) || errors.Is(err, errResponseTooLarge) || errors.As(err, &de) {
+	if errors.Is(err, errRepeatedToken) || errors.Is(err, errResponseTooLarge) || errors.Is(err, errBadTime) || errors.As(err, &de) {
 		return "invalid_response"
 	}
 	var apiErr smithy.APIError

@@ -2,6 +2,8 @@ package collector
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -79,6 +81,10 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 			switch {
 			case err == nil:
 				out.results[w.id] = t
+			case errors.Is(err, errBadTime):
+				out.results[w.id] = t
+				out.ok = false
+				ts.fail(err, "the API sent a time out of range", "execution_id", w.id)
 			case isNotFound(err):
 				out.ok = false
 				out.gone[w.id] = true
@@ -101,9 +107,11 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 
 // fetchOne fetches one execution's step executions.
 func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *types.AutomationExecutionMetadata, old *tracked, maxSteps int, cut func(string) string, now time.Time) (*tracked, error) {
+	badTimes := 0
 	conv := func(s *types.StepExecution) stepRec {
 		r := stepFromSDK(s)
 		r.cutLabels(cut)
+		badTimes += clearBadTimes(now, &r.start, &r.end)
 		return r
 	}
 	steps, n, err := fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv)
@@ -118,6 +126,7 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 	case meta != nil:
 		exec = execFromSDK(meta)
 		exec.cutLabels(cut)
+		badTimes += clearBadTimes(now, &exec.start, &exec.end)
 	case old != nil:
 		exec = old.exec // listed by steps but not (yet) by metadata
 	default:
@@ -126,7 +135,12 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 	if exec.id == "" {
 		exec.id = w.id
 	}
-	return &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}, nil
+	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}
+	if badTimes > 0 {
+		// Kept without those times, and the fetch counted as failed.
+		return t, fmt.Errorf("%w: %d times of execution %s", errBadTime, badTimes, w.id)
+	}
+	return t, nil
 }
 
 // cutter returns a function that shortens label values to max bytes
