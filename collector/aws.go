@@ -67,7 +67,7 @@ type Clients struct {
 // NewClients loads the SDK's default configuration (environment, shared
 // profile, web identity, container and instance roles) once.
 func NewClients(ctx context.Context, m *apiMetrics, logger *slog.Logger) (*Clients, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(newSDKLogger(logger)))
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
