@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
@@ -70,7 +67,7 @@ type Clients struct {
 // NewClients loads the SDK's default configuration (environment, shared
 // profile, web identity, container and instance roles) once.
 func NewClients(ctx context.Context, m *apiMetrics, logger *slog.Logger) (*Clients, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(newSDKLogger(logger)))
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
@@ -191,16 +188,21 @@ func (c *Clients) roleCredentials(cfg aws.Config, key clientKey) aws.Credentials
 	return provider
 }
 
-// targetKey carries the target label of a call through the SDK's middleware.
+// targetKey carries the counters of the target a call is made for through
+// the SDK's middleware.
 type targetKey struct{}
 
-func withTarget(ctx context.Context, target string) context.Context {
-	return context.WithValue(ctx, targetKey{}, target)
+func withTarget(ctx context.Context, c *targetCounters) context.Context {
+	return context.WithValue(ctx, targetKey{}, c)
 }
 
-func targetOf(ctx context.Context) string {
-	s, _ := ctx.Value(targetKey{}).(string)
-	return s
+// targetOf is the counters of the call's target; a call made for no target
+// counts with an empty target label.
+func (m *attemptMiddleware) targetOf(ctx context.Context) *targetCounters {
+	if c, _ := ctx.Value(targetKey{}).(*targetCounters); c != nil {
+		return c
+	}
+	return &targetCounters{m: m.metrics}
 }
 
 // attemptMiddleware runs once per HTTP attempt, after the retryer: it waits
@@ -214,10 +216,10 @@ type attemptMiddleware struct {
 func (*attemptMiddleware) ID() string { return "SSMAutomationExporterAttempt" }
 
 func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	target := targetOf(ctx)
+	target := m.targetOf(ctx)
 	op := middleware.GetOperationName(ctx)
 	waited, err := m.limiter.Wait(ctx)
-	m.metrics.rateLimitWait.WithLabelValues(target).Add(waited.Seconds())
+	target.add(m.metrics.rateLimitWait, waited.Seconds())
 	if err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}
@@ -228,51 +230,17 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 	start := time.Now()
 	out, md, err := next.HandleFinalize(ctx, in)
 	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
-	code := errorCode(err)
-	m.metrics.requests.WithLabelValues(target, op, code).Inc()
+	raw := rawCode(err)
+	target.add(m.metrics.requests, 1, op, codeLabel(raw))
 	if errors.Is(err, errResponseTooLarge) {
-		m.metrics.limitCut.WithLabelValues(target, "response_bytes").Inc()
+		target.cut("response_bytes", 1)
 	}
-	switch code {
+	switch raw {
 	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
-		m.metrics.throttled.WithLabelValues(target).Inc()
+		target.add(m.metrics.throttled, 1)
 		m.limiter.Throttled()
 	case "OK":
 		m.limiter.Succeeded()
 	}
 	return out, md, err
-}
-
-// errorCode names the outcome of an attempt: OK, the AWS error code, or a
-// transport-level class.
-func errorCode(err error) string {
-	if err == nil {
-		return "OK"
-	}
-	if errors.Is(err, errResponseTooLarge) {
-		return "ResponseTooLarge"
-	}
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) {
-		return "RequestError" // the connection failed, even while reading a body
-	}
-	var de *smithy.DeserializationError
-	if errors.As(err, &de) {
-		return "DeserializationError"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "Timeout"
-	}
-	if errors.Is(err, context.Canceled) {
-		return "Canceled"
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= http.StatusInternalServerError {
-		return "HTTP5xx"
-	}
-	return "RequestError"
 }

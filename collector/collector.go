@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,10 @@ type Exporter struct {
 	logger  *slog.Logger
 	now     func() time.Time
 
+	warn  *warnings
+	slots chan struct{} // one per target refresh running (maxRefreshes)
+	turns atomic.Uint64 // counts the refreshes started (targetState.turn)
+
 	mu      sync.RWMutex
 	order   []string
 	targets map[string]*targetState
@@ -32,7 +37,11 @@ type Exporter struct {
 
 // NewExporter returns an exporter with no targets; call Apply.
 func NewExporter(clients ClientSource, m *apiMetrics, logger *slog.Logger) *Exporter {
-	return &Exporter{clients: clients, metrics: m, logger: logger, now: time.Now, targets: map[string]*targetState{}}
+	return &Exporter{
+		clients: clients, metrics: m, logger: logger, now: time.Now,
+		warn: newWarnings(logger), slots: make(chan struct{}, maxRefreshes),
+		targets: map[string]*targetState{},
+	}
 }
 
 // Apply installs a configuration: targets whose expanded name stays keep
@@ -49,13 +58,13 @@ func (e *Exporter) Apply(cfg *config.Config) {
 			ts.update(t, api, cfg.API)
 			next[t.Name] = ts
 		} else {
-			next[t.Name] = newTargetState(t, api, cfg.API, e.metrics, e.logger, e.now)
+			next[t.Name] = newTargetState(t, api, cfg.API, e)
 		}
 		order = append(order, t.Name)
 	}
-	for name := range e.targets {
+	for name, ts := range e.targets {
 		if next[name] == nil {
-			e.metrics.dropTarget(name)
+			ts.counters.drop() // a refresh still in flight writes nothing more
 		}
 	}
 	e.targets, e.order = next, order
@@ -84,7 +93,7 @@ func (e *Exporter) Scrape(ctx context.Context, names []string) *Scrape {
 	if names == nil {
 		names = e.order
 	}
-	sc := &Scrape{ctx: ctx}
+	sc := &Scrape{ctx: ctx, exp: e}
 	for _, n := range names {
 		if ts := e.targets[n]; ts != nil {
 			sc.targets = append(sc.targets, ts)
@@ -98,6 +107,7 @@ func (e *Exporter) Scrape(ctx context.Context, names []string) *Scrape {
 // exporter's handlers answer, in the text and the protobuf format.
 type Scrape struct {
 	ctx     context.Context
+	exp     *Exporter
 	targets []*targetState
 
 	once  sync.Once
@@ -139,23 +149,12 @@ func (s *Scrape) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// refreshed refreshes the targets concurrently, once per scrape.
+// refreshed refreshes the targets once per scrape (see refresh), then
+// writes the warnings due.
 func (s *Scrape) refreshed() []scrapePart {
 	s.once.Do(func() {
-		s.parts = make([]scrapePart, len(s.targets))
-		var wg sync.WaitGroup
-		for i, ts := range s.targets {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				v := ts.get(s.ctx)
-				ts.mu.Lock()
-				cfg := ts.cfg
-				ts.mu.Unlock()
-				s.parts[i] = scrapePart{ts: ts, cfg: cfg, v: v, now: ts.now()}
-			}()
-		}
-		wg.Wait()
+		s.parts = s.refresh()
+		s.exp.warn.flush()
 	})
 	return s.parts
 }

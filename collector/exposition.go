@@ -31,6 +31,9 @@ var writtenFormats = []expfmt.Format{expfmt.FmtProtoDelim, expfmt.FmtText}
 // are logged and what could be gathered is served, as promhttp's
 // ContinueOnError does.
 func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Gatherer, logger *slog.Logger) {
+	// Refresh first: the base registry, gathered next, then holds the
+	// calls and errors of this scrape, not of the one before.
+	s.refreshed()
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(targetsOnly{s}); err != nil {
 		logger.Error("registering the scrape", "err", err)

@@ -133,11 +133,13 @@ func (in *stepInput) sdkStep() *types.StepExecution {
 	return s
 }
 
-// cutLabelNames are the labels whose values max_label_length bounds.
+// cutLabelNames are the labels whose values max_label_length bounds; the
+// identifiers (execution_id, step_execution_id, parent_execution_id) are
+// never cut.
 var cutLabelNames = map[string]bool{
-	"step_execution_id": true, "step_name": true, "action": true, "on_failure": true, "next_step": true,
+	"step_name": true, "action": true, "on_failure": true, "next_step": true,
 	"parent_step_name": true, "failure_stage": true, "failure_type": true, "alarm_name": true, "document_name": true,
-	"document_version": true, "parent_execution_id": true,
+	"document_version": true,
 }
 
 // FuzzStepMapping feeds odd step executions through the path of a scrape:
@@ -170,7 +172,7 @@ func FuzzStepMapping(f *testing.F) {
 func emitStep(t *testing.T, api *apiMetrics, in *stepInput, maxLen int) []prometheus.Metric {
 	t.Helper()
 	now := func() time.Time { return fixedNow }
-	ts := &targetState{name: "t", metrics: api, agg: newAggregateMetrics(), seen: newSeenMemory(10)}
+	ts := &targetState{name: "t", counters: api.forTarget("t"), agg: newAggregateMetrics(), seen: newSeenMemory(10)}
 	cut := ts.cutter(maxLen)
 	step := stepFromSDK(in.sdkStep())
 	step.cutLabels(cut)
@@ -248,6 +250,9 @@ func checkEmitted(t *testing.T, in *stepInput, metrics []prometheus.Metric, maxL
 			}
 			if cutLabelNames[lp.GetName()] && len(v) > maxLen {
 				t.Errorf("%s: label %s is %d bytes, over max_label_length %d", m.Desc(), lp.GetName(), len(v), maxLen)
+			}
+			if lp.GetName() == "step_execution_id" && in.bits&nilID == 0 && v != strings.ToValidUTF8(in.id, "\uFFFD") {
+				t.Errorf("%s: step_execution_id %q is not the id %q: identifiers are never cut", m.Desc(), v, in.id)
 			}
 			if strings.Contains(v, "SECRET") {
 				t.Errorf("%s: label %s=%q holds free text", m.Desc(), lp.GetName(), v)

@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -82,6 +84,10 @@ func (a *aggregateMetrics) collect(ch chan<- prometheus.Metric) {
 
 // apiMetrics are the exporter's own counters of API use.
 type apiMetrics struct {
+	// mu orders the writes of a target's counters (read lock) before the
+	// deletion of its series when it leaves the configuration (write lock).
+	mu sync.RWMutex
+
 	requests      *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
 	throttled     *prometheus.CounterVec
@@ -118,9 +124,19 @@ func NewAPIMetrics(reg prometheus.Registerer) *apiMetrics {
 	return m
 }
 
-// initTarget creates the target's error series at 0, so that dashboards and
-// rate() see them before the first error.
-func (m *apiMetrics) initTarget(target string) {
+// targetCounters writes the exporter's counters of one target. Once the
+// target has left the configuration nothing more is written: a refresh
+// still in flight cannot bring its series back.
+type targetCounters struct {
+	m       *apiMetrics
+	name    string
+	removed bool // guarded by m.mu
+}
+
+// forTarget creates a target's error, cut and wait series at 0, so that
+// dashboards and rate() see them before the first error, and returns the
+// writer of its counters.
+func (m *apiMetrics) forTarget(target string) *targetCounters {
 	for reason := range advice {
 		m.errors.WithLabelValues(target, reason)
 	}
@@ -130,11 +146,31 @@ func (m *apiMetrics) initTarget(target string) {
 	m.throttled.WithLabelValues(target)
 	m.vanished.WithLabelValues(target)
 	m.rateLimitWait.WithLabelValues(target)
+	return &targetCounters{m: m, name: target}
 }
 
-// dropTarget deletes the series of a target that left the configuration.
-func (m *apiMetrics) dropTarget(target string) {
+// add adds n to the series of v with the target's name and labels, unless
+// the target is gone.
+func (c *targetCounters) add(v *prometheus.CounterVec, n float64, labels ...string) {
+	c.m.mu.RLock()
+	defer c.m.mu.RUnlock()
+	if !c.removed {
+		v.WithLabelValues(append([]string{c.name}, labels...)...).Add(n)
+	}
+}
+
+func (c *targetCounters) cut(limit string, n float64) { c.add(c.m.limitCut, n, limit) }
+func (c *targetCounters) failed(reason string)        { c.add(c.m.errors, 1, reason) }
+func (c *targetCounters) vanished()                   { c.add(c.m.vanished, 1) }
+
+// drop deletes the series of a target that left the configuration, and
+// stops every later write of this writer.
+func (c *targetCounters) drop() {
+	m := c.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c.removed = true
 	for _, v := range []*prometheus.CounterVec{m.requests, m.throttled, m.rateLimitWait, m.errors, m.vanished, m.limitCut} {
-		v.DeletePartialMatch(prometheus.Labels{"target": target})
+		v.DeletePartialMatch(prometheus.Labels{"target": c.name})
 	}
 }

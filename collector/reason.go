@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
@@ -18,7 +17,7 @@ func reasonOf(err error) string {
 		return "not_found"
 	}
 	var de *smithy.DeserializationError
-	if errors.Is(err, errRepeatedToken) || errors.Is(err, errResponseTooLarge) || errors.As(err, &de) {
+	if errors.Is(err, errRepeatedToken) || errors.Is(err, errResponseTooLarge) || errors.Is(err, errBadTime) || errors.As(err, &de) {
 		return "invalid_response"
 	}
 	var apiErr smithy.APIError
@@ -67,7 +66,3 @@ var advice = map[string]string{
 	"invalid_response":    "the SSM service sent a response that cannot be used: last good data is served",
 	"other":               "fetching from SSM failed",
 }
-
-// errorLogInterval is the least time between two log lines of one reason
-// for one target.
-const errorLogInterval = 5 * time.Minute

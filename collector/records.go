@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +59,8 @@ func boolLabel(b *bool) string {
 
 // valid returns s as a label value may hold it: the SDK hands invalid UTF-8
 // through as the endpoint sent it, and a label value must be UTF-8. Values
-// that cutLabels shortens are made valid there.
+// that cutLabels shortens are made valid there; identifiers, never cut,
+// here.
 func valid[S ~string](s S) string { return strings.ToValidUTF8(string(s), "\uFFFD") }
 
 func alarmsOf(in []types.AlarmStateInformation) []alarm {
@@ -87,7 +89,7 @@ func stepFromSDK(s *types.StepExecution) stepRec {
 		isEnd:      boolLabel(s.IsEnd),
 	}
 	r := stepRec{
-		id:     aws.ToString(s.StepExecutionId),
+		id:     valid(aws.ToString(s.StepExecutionId)),
 		status: valid(s.StepStatus),
 		def:    d,
 		start:  aws.ToTime(s.ExecutionStartTime),
@@ -122,11 +124,39 @@ func execFromSDK(m *types.AutomationExecutionMetadata) execRec {
 		status:   valid(m.AutomationExecutionStatus),
 		autoType: valid(m.AutomationType),
 		mode:     valid(m.Mode),
-		parent:   aws.ToString(m.ParentAutomationExecutionId),
+		parent:   valid(aws.ToString(m.ParentAutomationExecutionId)),
 		start:    aws.ToTime(m.ExecutionStartTime),
 		end:      aws.ToTime(m.ExecutionEndTime),
 		alarms:   alarmsOf(m.TriggeredAlarms),
 	}
+}
+
+// errBadTime fails a fetch that carried a time no execution can have.
+var errBadTime = errors.New("the API sent a time out of range")
+
+// Times outside [earliestTime, now+latestAhead] are not real: an execution
+// cannot have started before the service existed, nor a day from now (a
+// day is room for any clock skew).
+var earliestTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const latestAhead = 24 * time.Hour
+
+// clearBadTimes clears the times out of range of an execution, so that
+// neither they nor a duration made of them is exported, and says how many
+// it cleared. Epoch 0 is taken for an absent time.
+func clearBadTimes(now time.Time, times ...*time.Time) int {
+	n := 0
+	for _, t := range times {
+		switch {
+		case t.IsZero():
+		case t.Unix() == 0:
+			*t = time.Time{}
+		case t.Before(earliestTime) || t.After(now.Add(latestAhead)):
+			*t = time.Time{}
+			n++
+		}
+	}
+	return n
 }
 
 // terminalStatuses are the AutomationExecutionStatus values after which

@@ -2,6 +2,8 @@ package collector
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -79,12 +81,16 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 			switch {
 			case err == nil:
 				out.results[w.id] = t
+			case errors.Is(err, errBadTime):
+				out.results[w.id] = t
+				out.ok = false
+				ts.fail(err, "the API sent a time out of range", "execution_id", w.id)
 			case isNotFound(err):
 				out.ok = false
 				out.gone[w.id] = true
 				ts.fail(err, "execution not found", "execution_id", w.id)
 				if old[w.id] != nil {
-					ts.metrics.vanished.WithLabelValues(ts.name).Inc()
+					ts.counters.vanished()
 				}
 			default:
 				out.ok = false
@@ -101,9 +107,11 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 
 // fetchOne fetches one execution's step executions.
 func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *types.AutomationExecutionMetadata, old *tracked, maxSteps int, cut func(string) string, now time.Time) (*tracked, error) {
+	badTimes := 0
 	conv := func(s *types.StepExecution) stepRec {
 		r := stepFromSDK(s)
 		r.cutLabels(cut)
+		badTimes += clearBadTimes(now, &r.start, &r.end)
 		return r
 	}
 	steps, n, err := fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv)
@@ -111,13 +119,14 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 		return nil, err
 	}
 	if n > 0 {
-		ts.metrics.limitCut.WithLabelValues(ts.name, "steps").Add(float64(n))
+		ts.counters.cut("steps", float64(n))
 	}
 	var exec execRec
 	switch {
 	case meta != nil:
 		exec = execFromSDK(meta)
 		exec.cutLabels(cut)
+		badTimes += clearBadTimes(now, &exec.start, &exec.end)
 	case old != nil:
 		exec = old.exec // listed by steps but not (yet) by metadata
 	default:
@@ -126,13 +135,17 @@ func (ts *targetState) fetchOne(ctx context.Context, api API, w *wanted, meta *t
 	if exec.id == "" {
 		exec.id = w.id
 	}
-	return &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}, nil
+	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}
+	if badTimes > 0 {
+		// Kept without those times, and the fetch counted as failed.
+		return t, fmt.Errorf("%w: %d times of execution %s", errBadTime, badTimes, w.id)
+	}
+	return t, nil
 }
 
 // cutter returns a function that shortens label values to max bytes
 // (on a rune boundary), counting each cut.
 func (ts *targetState) cutter(max int) func(string) string {
-	counter := ts.metrics.limitCut.WithLabelValues(ts.name, "label_length")
 	return func(s string) string {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, "\uFFFD") // a label value must be UTF-8
@@ -140,7 +153,7 @@ func (ts *targetState) cutter(max int) func(string) string {
 		if len(s) <= max {
 			return s
 		}
-		counter.Inc()
+		ts.counters.cut("label_length", 1)
 		i := max
 		for i > 0 && s[i]&0xC0 == 0x80 {
 			i--
@@ -149,16 +162,21 @@ func (ts *targetState) cutter(max int) func(string) string {
 	}
 }
 
+// cutLabels cuts the label values of a step execution, but not its id: an
+// identifier cut short could equal another, and two step executions would
+// become one series and be counted as one.
 func (r *stepRec) cutLabels(cut func(string) string) {
 	d := r.def // not shared yet: interner.own shares it
-	for _, p := range []*string{&r.id, &d.name, &d.action, &d.onFailure, &d.nextStep, &d.parentStepName, &d.failureStage, &d.failureType} {
+	for _, p := range []*string{&d.name, &d.action, &d.onFailure, &d.nextStep, &d.parentStepName, &d.failureStage, &d.failureType} {
 		*p = cut(*p)
 	}
 	r.alarms = cutAlarms(r.alarms, cut)
 }
 
+// cutLabels cuts the label values of an execution, but neither its id nor
+// its parent's.
 func (e *execRec) cutLabels(cut func(string) string) {
-	for _, p := range []*string{&e.document, &e.version, &e.parent} {
+	for _, p := range []*string{&e.document, &e.version} {
 		*p = cut(*p)
 	}
 	e.alarms = cutAlarms(e.alarms, cut)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,11 +21,13 @@ const seenLimit = 200000
 // targetState is everything the exporter keeps for one expanded target
 // across scrapes and reloads.
 type targetState struct {
-	name    string
-	metrics *apiMetrics
-	agg     *aggregateMetrics
-	logger  *slog.Logger
-	now     func() time.Time
+	name     string
+	counters *targetCounters // the exporter's counters of the target
+	agg      *aggregateMetrics
+	logger   *slog.Logger
+	warn     *warnings
+	now      func() time.Time
+	turn     atomic.Uint64 // the exporter's turn of its last refresh start
 
 	mu       sync.Mutex // guards the fields below
 	cfg      config.ExpandedTarget
@@ -38,27 +41,15 @@ type targetState struct {
 	// lastRules is what each discovery rule found in the last refresh in
 	// which it succeeded, so a failed call hides nothing.
 	lastRules map[string]ruleResult
-
-	logMu      sync.Mutex
-	lastLogged map[string]time.Time // reason -> last warning
 }
 
-// flight is one refresh in progress; every scrape that arrives meanwhile
-// waits for it instead of starting its own.
-type flight struct {
-	done chan struct{}
-	view *view
-}
-
-func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, m *apiMetrics, logger *slog.Logger, now func() time.Time) *targetState {
-	m.initTarget(t.Name)
+func newTargetState(t config.ExpandedTarget, api API, apiCfg config.API, e *Exporter) *targetState {
 	return &targetState{
-		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, metrics: m,
-		agg: newAggregateMetrics(), logger: logger.With("target", t.Name), now: now,
+		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, counters: e.metrics.forTarget(t.Name),
+		agg: newAggregateMetrics(), logger: e.logger.With("target", t.Name), warn: e.warn, now: e.now,
 		tracked: map[string]*tracked{}, seen: newSeenMemory(seenLimit),
-		in:         newInterner(),
-		lastLogged: map[string]time.Time{},
-		lastRules:  map[string]ruleResult{},
+		in:        newInterner(),
+		lastRules: map[string]ruleResult{},
 	}
 }
 
@@ -89,59 +80,13 @@ func fetchSignature(t config.ExpandedTarget) string {
 	return sig
 }
 
-// get returns a view no older than min_refresh_interval, refreshing once
-// for all concurrent callers when needed.
-func (ts *targetState) get(ctx context.Context) *view {
-	ts.mu.Lock()
-	if v := ts.current; v != nil && ts.now().Sub(v.refreshedAt) < ts.cfg.Target.MinRefreshInterval {
-		ts.mu.Unlock()
-		return v
-	}
-	f := ts.inflight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		ts.inflight = f
-		// The refresh serves every waiting scrape: it keeps the first
-		// scrape's deadline but not its cancellation.
-		rctx := context.WithoutCancel(ctx)
-		var cancel context.CancelFunc = func() {}
-		if dl, ok := ctx.Deadline(); ok {
-			rctx, cancel = context.WithDeadline(rctx, dl)
-		}
-		go func() {
-			defer cancel()
-			v := ts.refresh(rctx)
-			ts.mu.Lock()
-			ts.current, ts.inflight = v, nil
-			ts.mu.Unlock()
-			f.view = v
-			close(f.done)
-		}()
-	}
-	ts.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.view
-	case <-ctx.Done():
-		// Out of time: the last good series, but not up.
-		ts.mu.Lock()
-		defer ts.mu.Unlock()
-		if ts.current == nil {
-			return &view{refreshedAt: ts.now()}
-		}
-		late := *ts.current
-		late.up = false
-		return &late
-	}
-}
-
 // refresh fetches what can have changed and publishes a new view.
 func (ts *targetState) refresh(ctx context.Context) *view {
 	start := time.Now()
 	ts.mu.Lock()
 	cfg, api, apiCfg := ts.cfg, ts.api, ts.apiCfg
 	ts.mu.Unlock()
-	ctx = withTarget(ctx, ts.name)
+	ctx = withTarget(ctx, ts.counters)
 	now := ts.now()
 
 	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now)
@@ -215,7 +160,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 		}
 	}
 	if n := len(order) - t.Limits.MaxExecutions; n > 0 {
-		ts.metrics.limitCut.WithLabelValues(ts.name, "executions").Add(float64(n))
+		ts.counters.cut("executions", float64(n))
 		order = order[:t.Limits.MaxExecutions]
 	}
 	return order, rules, ok
@@ -242,23 +187,15 @@ func (ts *targetState) setLastRule(name string, r ruleResult) {
 	ts.lastRules[name] = r
 }
 
-// fail counts a failed fetch by reason and logs it: one warning per reason
-// and errorLogInterval with advice and the AWS error code, the error text
-// itself only at debug level (it may quote request values).
+// fail counts a failed fetch by reason and hands it to the warnings,
+// which summarise the failures of every target once per reason and
+// interval with advice and the AWS error code; the error text itself is
+// logged only at debug level (it may quote request values).
 func (ts *targetState) fail(err error, msg string, args ...any) {
 	reason := reasonOf(err)
-	ts.metrics.errors.WithLabelValues(ts.name, reason).Inc()
+	ts.counters.failed(reason)
 	ts.logger.Debug(msg, append(args, "reason", reason, "err", err)...)
-	now := time.Now()
-	ts.logMu.Lock()
-	last, seen := ts.lastLogged[reason]
-	if !seen || now.Sub(last) >= errorLogInterval {
-		ts.lastLogged[reason] = now
-		ts.logMu.Unlock()
-		ts.logger.Warn(advice[reason], "reason", reason, "code", errorCode(err))
-		return
-	}
-	ts.logMu.Unlock()
+	ts.warn.add(reason, ts.name, errorCode(err))
 }
 
 // errNotFound is returned for a static id the API does not know.
