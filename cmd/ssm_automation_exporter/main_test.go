@@ -81,11 +81,19 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	return newServerWith(t, goodConfig)
+}
+
+// newServerWith serves the configuration cfg as the exporter does: the
+// base registry, the reload metrics and the API metrics built as serve
+// builds them.
+func newServerWith(t *testing.T, cfg string) *server {
+	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	path := filepath.Join(t.TempDir(), "config.yml")
-	writeFile(t, path, goodConfig)
+	writeFile(t, path, cfg)
 	logger := slog.New(slog.DiscardHandler)
 	base := newBaseRegistry()
 	safe := config.NewSafeConfig(base)
