@@ -51,7 +51,7 @@ var timedMetrics = []string{
 func goldenMetrics() []string {
 	var out []string
 	for _, m := range contract.Metrics {
-		if m.Group != contract.Process && !slices.Contains(timedMetrics, m.Name) {
+		if m.Group != contract.Program && !slices.Contains(timedMetrics, m.Name) {
 			out = append(out, m.Name)
 		}
 	}

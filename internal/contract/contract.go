@@ -27,9 +27,9 @@ const (
 	// API is the exporter's count of its API use, registered in the base
 	// registry: /metrics serves it, /probe does not.
 	API
-	// Process is the configuration's reload state and the build info,
+	// Program is the configuration's reload state and the build info,
 	// registered in the base registry: /metrics serves them, /probe does not.
-	Process
+	Program
 )
 
 // Metric is one metric family.
@@ -76,8 +76,10 @@ func Must(name string, t Type) Metric {
 // stepLabels are the labels of one step execution, sorted.
 var stepLabels = []string{"action", "document_name", "execution_id", "step_execution_id", "step_name", "target"}
 
+// The conditions of the families: details: none keeps none of them,
+// details: executions only the execution ones.
 const (
-	tracked     = "an execution is tracked"
+	tracked     = "an execution is tracked (details: steps or executions)"
 	stepTracked = "a step execution is tracked (details: steps)"
 )
 
@@ -95,13 +97,13 @@ var Metrics = []Metric{
 		Help:   "Start time of an Automation execution.", Conditional: tracked},
 	{Name: "ssm_automation_execution_end_timestamp_seconds", Type: Gauge, Group: Targets,
 		Labels: []string{"document_name", "execution_id", "target"},
-		Help:   "End time of an Automation execution; absent while it runs.", Conditional: "a tracked execution has ended"},
+		Help:   "End time of an Automation execution; absent while it runs.", Conditional: "a tracked execution has ended (details: steps or executions)"},
 	{Name: "ssm_automation_execution_steps", Type: Gauge, Group: Targets,
 		Labels: []string{"document_name", "execution_id", "status", "target"},
 		Help:   "Step executions of an Automation execution in each status.", Conditional: tracked},
 	{Name: "ssm_automation_execution_triggered_alarm", Type: Gauge, Group: Targets,
 		Labels: []string{"alarm_name", "document_name", "execution_id", "state", "target"},
-		Help:   "CloudWatch alarm an Automation execution triggered (value 1).", Conditional: "a tracked execution triggered an alarm"},
+		Help:   "CloudWatch alarm an Automation execution triggered (value 1).", Conditional: "a tracked execution triggered an alarm (details: steps or executions)"},
 	{Name: "ssm_automation_execution_last_success_timestamp_seconds", Type: Gauge, Group: Targets,
 		Labels: []string{"execution_id", "target"},
 		Help:   "Last time the execution was fetched from the API without error.", Conditional: tracked},
@@ -110,7 +112,7 @@ var Metrics = []Metric{
 		Help:   "Current status of a step execution (1 for the current status).", Conditional: stepTracked},
 	{Name: "ssm_automation_step_duration_seconds", Type: Gauge, Group: Targets, Labels: stepLabels,
 		Help:        "Duration of a step execution: end - start, or now - start while it runs.",
-		Conditional: "a tracked step execution has started (details: steps)"},
+		Conditional: "a tracked step execution has started, and has ended with an end time or still runs (details: steps)"},
 	{Name: "ssm_automation_step_start_timestamp_seconds", Type: Gauge, Group: Targets, Labels: stepLabels,
 		Help: "Start time of a step execution.", Conditional: "a tracked step execution has started (details: steps)"},
 	{Name: "ssm_automation_step_end_timestamp_seconds", Type: Gauge, Group: Targets, Labels: stepLabels,
@@ -171,11 +173,11 @@ var Metrics = []Metric{
 		Help: "What a configured cap cut, by cap."},
 
 	// The configuration's reload state and the build info.
-	{Name: "ssm_automation_exporter_config_last_reload_successful", Type: Gauge, Group: Process,
+	{Name: "ssm_automation_exporter_config_last_reload_successful", Type: Gauge, Group: Program,
 		Help: "Whether the last configuration reload succeeded (1) or failed (0)."},
-	{Name: "ssm_automation_exporter_config_last_reload_success_timestamp_seconds", Type: Gauge, Group: Process,
+	{Name: "ssm_automation_exporter_config_last_reload_success_timestamp_seconds", Type: Gauge, Group: Program,
 		Help: "Time of the last successful configuration reload, in seconds since the Unix epoch."},
-	{Name: "ssm_automation_exporter_build_info", Type: Gauge, Group: Process,
+	{Name: "ssm_automation_exporter_build_info", Type: Gauge, Group: Program,
 		Labels: []string{"version", "revision", "branch", "goversion", "goos", "goarch", "tags"},
 		Help: "A metric with a constant '1' value labeled by version, revision, branch, goversion from which " +
 			"ssm_automation_exporter was built, and the goos and goarch for the build."},

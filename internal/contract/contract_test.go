@@ -30,7 +30,7 @@ func TestEntries(t *testing.T) {
 		if !slices.Contains([]Type{Gauge, Counter, Histogram}, m.Type) {
 			t.Errorf("%s: type %q", m.Name, m.Type)
 		}
-		if m.Group < Targets || m.Group > Process {
+		if m.Group < Targets || m.Group > Program {
 			t.Errorf("%s: group %d", m.Name, m.Group)
 		}
 		if strings.TrimSpace(m.Help) == "" {
