@@ -1,16 +1,25 @@
 package collector
 
 import (
+	"cmp"
+	"context"
 	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/contract"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -30,54 +39,78 @@ targets:
         include_children: true
 `
 
-// goldenMetrics are compared with testdata/golden.prom: every metric whose
-// value does not depend on wall-clock time.
-var goldenMetrics = []string{
-	"ssm_automation_execution_info", "ssm_automation_execution_status",
-	"ssm_automation_execution_start_timestamp_seconds", "ssm_automation_execution_end_timestamp_seconds",
-	"ssm_automation_execution_steps", "ssm_automation_execution_triggered_alarm",
-	"ssm_automation_execution_last_success_timestamp_seconds",
-	"ssm_automation_step_status", "ssm_automation_step_duration_seconds",
-	"ssm_automation_step_start_timestamp_seconds", "ssm_automation_step_end_timestamp_seconds",
-	"ssm_automation_step_max_attempts", "ssm_automation_step_timeout_seconds",
-	"ssm_automation_step_info", "ssm_automation_step_triggered_alarm",
-	"ssm_automation_steps", "ssm_automation_steps_finished_total", "ssm_automation_executions_finished_total",
-	"ssm_automation_step_finished_duration_seconds",
-	"ssm_automation_discovered_executions", "ssm_automation_discovery_dropped_executions",
-	"ssm_automation_target_info", "ssm_automation_up", "ssm_automation_last_refresh_timestamp_seconds",
-	"ssm_automation_exporter_api_requests_total", "ssm_automation_exporter_errors_total",
-}
-
-// timedMetrics exist in every scrape but measure time, so only their
-// presence is checked.
+// timedMetrics measure time spent, so only their presence is checked.
 var timedMetrics = []string{
 	"ssm_automation_scrape_duration_seconds", "ssm_automation_scrape_timeout_seconds",
 	"ssm_automation_exporter_api_request_duration_seconds", "ssm_automation_exporter_rate_limit_wait_seconds_total",
 }
 
-func TestGolden(t *testing.T) {
-	h := newHarness(t, scenario(), ssmsim.Options{})
-	h.apply(t, goldenConfig)
-	// One scrape, gathered once: every check below reads the same families.
-	mfs := mustGather(t, prometheus.Gatherers{h.registry(t), h.base})
-	reg := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, nil })
-	golden := filepath.Join("testdata", "golden.prom")
-	if *update {
-		var b strings.Builder
-		writeText(t, &b, mfs, goldenMetrics)
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
+// goldenMetrics are compared with testdata/golden.prom: every metric of
+// the contract the collector exposes (the configuration's and the build's
+// come from elsewhere) but the timed ones.
+func goldenMetrics() []string {
+	var out []string
+	for _, m := range contract.Metrics {
+		if m.Group != contract.Program && !slices.Contains(timedMetrics, m.Name) {
+			out = append(out, m.Name)
 		}
 	}
-	f, err := os.Open(golden)
+	return out
+}
+
+// TestGolden compares one scrape with testdata/golden.prom along each
+// path a scrape can take: the collector gathered by a registry, and what
+// Serve (how the exporter's handlers answer) writes in the text and in the
+// protobuf format, decoded. Each path scrapes a harness of its own, so
+// that each sees the API calls of one first scrape.
+func TestGolden(t *testing.T) {
+	for _, path := range []struct {
+		name   string
+		gather func(t *testing.T, h *harness) []*dto.MetricFamily
+	}{
+		{"collector", func(t *testing.T, h *harness) []*dto.MetricFamily {
+			return mustGather(t, prometheus.Gatherers{h.registry(t), h.base})
+		}},
+		{"served text", func(t *testing.T, h *harness) []*dto.MetricFamily {
+			return served(t, h, expfmt.NewFormat(expfmt.TypeTextPlain))
+		}},
+		{"served protobuf", func(t *testing.T, h *harness) []*dto.MetricFamily {
+			return served(t, h, expfmt.NewFormat(expfmt.TypeProtoDelim))
+		}},
+	} {
+		t.Run(path.name, func(t *testing.T) {
+			h := newHarness(t, scenario(), ssmsim.Options{})
+			h.apply(t, goldenConfig)
+			// One scrape, gathered once: every check below reads the same families.
+			mfs := path.gather(t, h)
+			if *update && path.name == "collector" {
+				var b strings.Builder
+				writeText(t, &b, mfs, goldenMetrics())
+				if err := os.WriteFile(goldenFile, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkGolden(t, mfs)
+		})
+	}
+}
+
+const goldenFile = "testdata/golden.prom"
+
+// checkGolden compares the golden metrics of mfs with the golden file,
+// checks that the timed ones are there, and lints everything.
+func checkGolden(t *testing.T, mfs []*dto.MetricFamily) {
+	t.Helper()
+	reg := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, nil })
+	f, err := os.Open(goldenFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := testutil.GatherAndCompare(reg, f, goldenMetrics...); err != nil {
+	if err := testutil.GatherAndCompare(reg, f, goldenMetrics()...); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range timedMetrics {
+	for _, name := range append(goldenMetrics(), timedMetrics...) {
 		if n, err := testutil.GatherAndCount(reg, name); err != nil || n == 0 {
 			t.Errorf("%s: %d series, %v", name, n, err)
 		}
@@ -89,6 +122,46 @@ func TestGolden(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
+}
+
+// served is one scrape of every target and of the harness's base registry
+// as Serve answers it in format, decoded, with families sorted by name and
+// series by label values as a registry sorts them.
+func served(t *testing.T, h *harness, format expfmt.Format) []*dto.MetricFamily {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", string(format))
+	rec := httptest.NewRecorder()
+	sc := h.exp.Scrape(ctx, nil)
+	// Serve gathers the base registry before the scrape refreshes its
+	// targets, so a first scrape would show the API counters as they were
+	// before it; refreshing first keeps this test on what the golden file
+	// asserts until Serve refreshes before it gathers.
+	sc.refreshed()
+	Serve(rec, req, sc, h.base, slog.New(slog.DiscardHandler))
+	if ct := rec.Header().Get("Content-Type"); expfmt.ResponseFormat(rec.Header()) != format {
+		t.Fatalf("Content-Type %q, want %s", ct, format)
+	}
+	var mfs []*dto.MetricFamily
+	dec := expfmt.NewDecoder(rec.Body, format)
+	for {
+		mf := &dto.MetricFamily{}
+		if err := dec.Decode(mf); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decoding the answer: %v", err)
+		}
+		slices.SortFunc(mf.Metric, func(a, b *dto.Metric) int {
+			return slices.CompareFunc(a.GetLabel(), b.GetLabel(), func(x, y *dto.LabelPair) int {
+				return cmp.Or(strings.Compare(x.GetName(), y.GetName()), strings.Compare(x.GetValue(), y.GetValue()))
+			})
+		})
+		mfs = append(mfs, mf)
+	}
+	slices.SortFunc(mfs, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return mfs
 }
 
 func TestNoSecretsInMetrics(t *testing.T) {

@@ -8,13 +8,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/contract"
 )
 
 // A family is one of the per-execution and per-step gauges: the bulk of
 // an exposition, one series or more per step execution. Its series come
 // straight from the tracked records, both when the collector sends them as
 // constant metrics and when the exposition writes them (exposition.go), so
-// the two cannot disagree.
+// the two cannot disagree. Its help and labels are the contract's
+// (internal/contract); a series passes its label values in the order of
+// those labels, which is sorted.
 type family struct {
 	name, help string
 	labels     []string // sorted, as client_golang orders them
@@ -23,59 +26,53 @@ type family struct {
 	series     func(o *seriesOut, t *tracked)
 }
 
-func newFamily(name, help string, steps bool, labels []string, series func(o *seriesOut, t *tracked)) *family {
-	fq := prometheus.BuildFQName(namespace, "", name)
-	return &family{name: fq, help: help, labels: labels, steps: steps,
-		desc: prometheus.NewDesc(fq, help, labels, nil), series: series}
+// newFamily is the family ssm_automation_<name> of the contract.
+func newFamily(name string, steps bool, series func(o *seriesOut, t *tracked)) *family {
+	m := contract.Must(prometheus.BuildFQName(namespace, "", name), contract.Gauge)
+	return &family{name: m.Name, help: m.Help, labels: m.Labels, steps: steps,
+		desc: prometheus.NewDesc(m.Name, m.Help, m.Labels, nil), series: series}
 }
 
 // families lists the bulk families by name, the order of an exposition.
 var families = []*family{
-	newFamily("execution_end_timestamp_seconds", "End time of an Automation execution; absent while it runs.", false,
-		[]string{"document_name", "execution_id", "target"},
+	newFamily("execution_end_timestamp_seconds", false,
 		func(o *seriesOut, t *tracked) {
 			if x := &t.exec; !x.end.IsZero() {
 				o.emit(epochSeconds(x.end), x.document, x.id, o.target)
 			}
 		}),
-	newFamily("execution_info", "Metadata of an Automation execution (value 1).", false,
-		[]string{"automation_type", "document_name", "document_version", "execution_id", "mode", "parent_execution_id", "target"},
+	newFamily("execution_info", false,
 		func(o *seriesOut, t *tracked) {
 			x := &t.exec
 			o.emit(1, x.autoType, x.document, x.version, x.id, x.mode, x.parent, o.target)
 		}),
-	newFamily("execution_last_success_timestamp_seconds", "Last time the execution was fetched from the API without error.", false,
-		[]string{"execution_id", "target"},
+	newFamily("execution_last_success_timestamp_seconds", false,
 		func(o *seriesOut, t *tracked) { o.emit(epochSeconds(t.lastSuccess), t.exec.id, o.target) }),
-	newFamily("execution_start_timestamp_seconds", "Start time of an Automation execution.", false,
-		[]string{"document_name", "execution_id", "target"},
+	newFamily("execution_start_timestamp_seconds", false,
 		func(o *seriesOut, t *tracked) {
 			if x := &t.exec; !x.start.IsZero() {
 				o.emit(epochSeconds(x.start), x.document, x.id, o.target)
 			}
 		}),
-	newFamily("execution_status", "Current status of an Automation execution (1 for the current status).", false,
-		[]string{"document_name", "execution_id", "status", "target"},
+	newFamily("execution_status", false,
 		func(o *seriesOut, t *tracked) {
 			if x := &t.exec; x.status != "" {
 				o.emit(1, x.document, x.id, x.status, o.target)
 			}
 		}),
-	newFamily("execution_steps", "Step executions of an Automation execution in each status.", false,
-		[]string{"document_name", "execution_id", "status", "target"},
+	newFamily("execution_steps", false,
 		func(o *seriesOut, t *tracked) {
 			for _, c := range t.statusCounts {
 				o.emit(c.n, t.exec.document, t.exec.id, c.status, o.target)
 			}
 		}),
-	newFamily("execution_triggered_alarm", "CloudWatch alarm an Automation execution triggered (value 1).", false,
-		[]string{"alarm_name", "document_name", "execution_id", "state", "target"},
+	newFamily("execution_triggered_alarm", false,
 		func(o *seriesOut, t *tracked) {
 			for _, a := range t.exec.alarms {
 				o.emit(1, a.name, t.exec.document, t.exec.id, a.state, o.target)
 			}
 		}),
-	stepFamily("step_duration_seconds", "Duration of a step execution: end - start, or now - start while it runs.",
+	stepFamily("step_duration_seconds",
 		func(o *seriesOut, s *stepRec) (float64, bool) {
 			switch {
 			case s.start.IsZero():
@@ -87,11 +84,9 @@ var families = []*family{
 			}
 			return 0, false // finished without an end: no growing duration
 		}),
-	stepFamily("step_end_timestamp_seconds", "End time of a step execution.",
+	stepFamily("step_end_timestamp_seconds",
 		func(_ *seriesOut, s *stepRec) (float64, bool) { return epochSeconds(s.end), !s.end.IsZero() }),
-	newFamily("step_info", "Metadata of a step execution (value 1).", true,
-		[]string{"action", "document_name", "execution_id", "failure_stage", "failure_type", "is_critical", "is_end",
-			"iteration", "next_step", "on_failure", "parent_step_name", "step_execution_id", "step_name", "target"},
+	newFamily("step_info", true,
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				s := &t.steps[i]
@@ -100,12 +95,11 @@ var families = []*family{
 					s.iteration, d.nextStep, d.onFailure, d.parentStepName, s.id, d.name, o.target)
 			}
 		}),
-	stepFamily("step_max_attempts", "Attempts a step execution is allowed (MaxAttempts).",
+	stepFamily("step_max_attempts",
 		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.def.maxAttempts, s.def.hasMaxAttempts }),
-	stepFamily("step_start_timestamp_seconds", "Start time of a step execution.",
+	stepFamily("step_start_timestamp_seconds",
 		func(_ *seriesOut, s *stepRec) (float64, bool) { return epochSeconds(s.start), !s.start.IsZero() }),
-	newFamily("step_status", "Current status of a step execution (1 for the current status).", true,
-		[]string{"action", "document_name", "execution_id", "status", "step_execution_id", "step_name", "target"},
+	newFamily("step_status", true,
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				if s := &t.steps[i]; s.status != "" {
@@ -113,10 +107,9 @@ var families = []*family{
 				}
 			}
 		}),
-	stepFamily("step_timeout_seconds", "Timeout of a step execution (TimeoutSeconds).",
+	stepFamily("step_timeout_seconds",
 		func(_ *seriesOut, s *stepRec) (float64, bool) { return s.def.timeout, s.def.hasTimeout }),
-	newFamily("step_triggered_alarm", "CloudWatch alarm a step execution triggered (value 1).", true,
-		[]string{"action", "alarm_name", "document_name", "execution_id", "state", "step_execution_id", "step_name", "target"},
+	newFamily("step_triggered_alarm", true,
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				s := &t.steps[i]
@@ -129,9 +122,8 @@ var families = []*family{
 
 // stepFamily is a family with one optional value per step execution and
 // the step labels only.
-func stepFamily(name, help string, value func(o *seriesOut, s *stepRec) (float64, bool)) *family {
-	return newFamily(name, help, true,
-		[]string{"action", "document_name", "execution_id", "step_execution_id", "step_name", "target"},
+func stepFamily(name string, value func(o *seriesOut, s *stepRec) (float64, bool)) *family {
+	return newFamily(name, true,
 		func(o *seriesOut, t *tracked) {
 			for i := range t.steps {
 				s := &t.steps[i]

@@ -17,10 +17,11 @@ type adaptiveLimiter struct {
 	configured rate.Limit
 	current    rate.Limit
 	lim        *rate.Limiter
+	now        func() time.Time // measures the waits (tests replace it)
 }
 
 func newAdaptiveLimiter(rps float64, burst int) *adaptiveLimiter {
-	l := &adaptiveLimiter{lim: rate.NewLimiter(rate.Limit(rps), burst)}
+	l := &adaptiveLimiter{lim: rate.NewLimiter(rate.Limit(rps), burst), now: time.Now}
 	l.configured, l.current = rate.Limit(rps), rate.Limit(rps)
 	return l
 }
@@ -39,13 +40,13 @@ func (l *adaptiveLimiter) Configure(rps float64, burst int) {
 
 // Wait blocks until a token is free and says how long it waited.
 func (l *adaptiveLimiter) Wait(ctx context.Context) (time.Duration, error) {
-	start := time.Now()
+	start := l.now()
 	err := l.lim.Wait(ctx)
 	if err != nil && ctx.Err() == nil {
 		// The wait would outlast the deadline: a timeout all the same.
 		err = fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
 	}
-	return time.Since(start), err
+	return l.now().Sub(start), err
 }
 
 // Throttled halves the rate, down to a tenth of the configured one.

@@ -4,32 +4,32 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/contract"
 )
 
 const namespace = "ssm_automation"
 
-var aggLabels = []string{"target", "document_name", "step_name", "action"}
+// spec is the contract's entry of ssm_automation_<name>, of type t.
+func spec(name string, t contract.Type) contract.Metric {
+	return contract.Must(prometheus.BuildFQName(namespace, "", name), t)
+}
 
-func desc(name, help string, labels ...[]string) *prometheus.Desc {
-	var all []string
-	for _, l := range labels {
-		all = append(all, l...)
-	}
-	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, all, nil)
+// desc is the descriptor of the gauge ssm_automation_<name>.
+func desc(name string) *prometheus.Desc {
+	m := spec(name, contract.Gauge)
+	return prometheus.NewDesc(m.Name, m.Help, m.Labels, nil)
 }
 
 var (
-	descSteps = desc("steps", "Step executions in each status across every tracked execution of the target.",
-		aggLabels, []string{"status"})
-	descDiscovered = desc("discovered_executions", "Executions a discovery rule found in its window.", []string{"target", "rule"})
-	descDropped    = desc("discovery_dropped_executions", "Executions a discovery rule found beyond max_executions; counted, not exported.",
-		[]string{"target", "rule"})
-	descTargetInfo = desc("target_info", "Account, region and role of a target (value 1).",
-		[]string{"target", "account_id", "region", "role_arn"})
-	descUp             = desc("up", "1 when everything for the target was fetched in this scrape.", []string{"target"})
-	descScrapeDuration = desc("scrape_duration_seconds", "Time spent on the target in this scrape.", []string{"target"})
-	descLastRefresh    = desc("last_refresh_timestamp_seconds", "When the target's data was last refreshed from the API.", []string{"target"})
-	descScrapeTimeout  = desc("scrape_timeout_seconds", "Deadline this scrape had for refreshing targets.")
+	descSteps          = desc("steps")
+	descDiscovered     = desc("discovered_executions")
+	descDropped        = desc("discovery_dropped_executions")
+	descTargetInfo     = desc("target_info")
+	descUp             = desc("up")
+	descScrapeDuration = desc("scrape_duration_seconds")
+	descLastRefresh    = desc("last_refresh_timestamp_seconds")
+	descScrapeTimeout  = desc("scrape_timeout_seconds")
 )
 
 // targetDescs lists the descriptors of the per-target series: everything
@@ -50,23 +50,20 @@ type aggregateMetrics struct {
 }
 
 func newAggregateMetrics() *aggregateMetrics {
+	steps := spec("steps_finished_total", contract.Counter)
+	execs := spec("executions_finished_total", contract.Counter)
+	duration := spec("step_finished_duration_seconds", contract.Histogram)
 	return &aggregateMetrics{
-		stepsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "steps_finished_total",
-			Help: "Step executions observed in a terminal status, once per step execution.",
-		}, append(append([]string{}, aggLabels...), "status")),
-		execsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "executions_finished_total",
-			Help: "Executions observed in a terminal status, once per execution.",
-		}, []string{"target", "document_name", "status"}),
+		stepsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{Name: steps.Name, Help: steps.Help}, steps.Labels),
+		execsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{Name: execs.Name, Help: execs.Help}, execs.Labels),
 		stepDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: namespace, Name: "step_finished_duration_seconds",
-			Help:                            "Durations of finished step executions.",
+			Name:                            duration.Name,
+			Help:                            duration.Help,
 			Buckets:                         finishedDurationBuckets,
 			NativeHistogramBucketFactor:     1.1,
 			NativeHistogramMaxBucketNumber:  100,
 			NativeHistogramMinResetDuration: 0,
-		}, aggLabels),
+		}, duration.Labels),
 	}
 }
 
@@ -99,26 +96,25 @@ type apiMetrics struct {
 
 // NewAPIMetrics creates the exporter's API counters and registers them.
 func NewAPIMetrics(reg prometheus.Registerer) *apiMetrics {
-	f := func(name, help string, labels ...string) *prometheus.CounterVec {
-		c := prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Subsystem: "exporter", Name: name, Help: help,
-		}, labels)
+	f := func(name string) *prometheus.CounterVec {
+		m := spec("exporter_"+name, contract.Counter)
+		c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: m.Name, Help: m.Help}, m.Labels)
 		reg.MustRegister(c)
 		return c
 	}
+	duration := spec("exporter_api_request_duration_seconds", contract.Histogram)
 	m := &apiMetrics{
-		requests: f("api_requests_total", "API calls the SDK made, retries included, by outcome (OK or the error code).",
-			"target", "operation", "code"),
-		throttled:     f("api_throttled_total", "ThrottlingException answers received.", "target"),
-		rateLimitWait: f("rate_limit_wait_seconds_total", "Time spent waiting for the client-side token bucket.", "target"),
-		errors:        f("errors_total", "Failed fetches by reason.", "target", "reason"),
-		vanished:      f("executions_vanished_total", "Executions the API said no longer exist; dropped.", "target"),
-		limitCut:      f("limit_cut_total", "What a configured cap cut, by cap.", "target", "limit"),
+		requests:      f("api_requests_total"),
+		throttled:     f("api_throttled_total"),
+		rateLimitWait: f("rate_limit_wait_seconds_total"),
+		errors:        f("errors_total"),
+		vanished:      f("executions_vanished_total"),
+		limitCut:      f("limit_cut_total"),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: namespace, Subsystem: "exporter", Name: "api_request_duration_seconds",
-			Help:    "Duration of API attempts.",
+			Name:    duration.Name,
+			Help:    duration.Help,
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"operation"}),
+		}, duration.Labels),
 	}
 	reg.MustRegister(m.duration)
 	return m

@@ -12,73 +12,24 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/contract"
 )
 
-// contract lists every metric the exporter exposes, with its labels. The
-// dashboards and the rules may use nothing else.
-var contract = map[string][]string{
-	"ssm_automation_execution_info":                                        {"target", "execution_id", "document_name", "document_version", "automation_type", "mode", "parent_execution_id"},
-	"ssm_automation_execution_status":                                      {"target", "execution_id", "document_name", "status"},
-	"ssm_automation_execution_start_timestamp_seconds":                     {"target", "execution_id", "document_name"},
-	"ssm_automation_execution_end_timestamp_seconds":                       {"target", "execution_id", "document_name"},
-	"ssm_automation_execution_steps":                                       {"target", "execution_id", "document_name", "status"},
-	"ssm_automation_execution_triggered_alarm":                             {"target", "execution_id", "document_name", "alarm_name", "state"},
-	"ssm_automation_execution_last_success_timestamp_seconds":              {"target", "execution_id"},
-	"ssm_automation_step_status":                                           stepLabels("status"),
-	"ssm_automation_step_duration_seconds":                                 stepLabels(),
-	"ssm_automation_step_start_timestamp_seconds":                          stepLabels(),
-	"ssm_automation_step_end_timestamp_seconds":                            stepLabels(),
-	"ssm_automation_step_max_attempts":                                     stepLabels(),
-	"ssm_automation_step_timeout_seconds":                                  stepLabels(),
-	"ssm_automation_step_info":                                             stepLabels("on_failure", "is_critical", "is_end", "next_step", "parent_step_name", "iteration", "failure_stage", "failure_type"),
-	"ssm_automation_step_triggered_alarm":                                  stepLabels("alarm_name", "state"),
-	"ssm_automation_steps":                                                 {"target", "document_name", "step_name", "action", "status"},
-	"ssm_automation_steps_finished_total":                                  {"target", "document_name", "step_name", "action", "status"},
-	"ssm_automation_executions_finished_total":                             {"target", "document_name", "status"},
-	"ssm_automation_step_finished_duration_seconds":                        {"target", "document_name", "step_name", "action"},
-	"ssm_automation_discovered_executions":                                 {"target", "rule"},
-	"ssm_automation_discovery_dropped_executions":                          {"target", "rule"},
-	"ssm_automation_target_info":                                           {"target", "account_id", "region", "role_arn"},
-	"ssm_automation_up":                                                    {"target"},
-	"ssm_automation_scrape_duration_seconds":                               {"target"},
-	"ssm_automation_scrape_timeout_seconds":                                {},
-	"ssm_automation_last_refresh_timestamp_seconds":                        {"target"},
-	"ssm_automation_exporter_api_requests_total":                           {"target", "operation", "code"},
-	"ssm_automation_exporter_api_request_duration_seconds":                 {"operation"},
-	"ssm_automation_exporter_api_throttled_total":                          {"target"},
-	"ssm_automation_exporter_rate_limit_wait_seconds_total":                {"target"},
-	"ssm_automation_exporter_errors_total":                                 {"target", "reason"},
-	"ssm_automation_exporter_executions_vanished_total":                    {"target"},
-	"ssm_automation_exporter_limit_cut_total":                              {"target", "limit"},
-	"ssm_automation_exporter_config_last_reload_successful":                {},
-	"ssm_automation_exporter_config_last_reload_success_timestamp_seconds": {},
-	"ssm_automation_exporter_build_info":                                   {"version", "revision", "branch", "goversion", "goos", "goarch", "tags"},
-}
-
-// histograms are the contract's histograms: only their _bucket, _sum and
-// _count series exist.
-var histograms = []string{
-	"ssm_automation_step_finished_duration_seconds",
-	"ssm_automation_exporter_api_request_duration_seconds",
-}
-
-func stepLabels(extra ...string) []string {
-	return append([]string{"target", "execution_id", "document_name", "step_execution_id", "step_name", "action"}, extra...)
-}
-
-// series returns the series names of the contract with their labels,
-// target labels included.
+// series returns the series names of the exporter's contract with their
+// labels, target labels included: the dashboards and the rules may use
+// nothing else. A histogram has only its _bucket, _sum and _count series.
 func series() map[string][]string {
 	out := map[string][]string{}
-	for name, labels := range contract {
-		labels = append(slices.Clone(labels), "job", "instance")
-		if !slices.Contains(histograms, name) {
-			out[name] = labels
+	for _, m := range contract.Metrics {
+		labels := append(slices.Clone(m.Labels), "job", "instance")
+		if m.Type != contract.Histogram {
+			out[m.Name] = labels
 			continue
 		}
-		out[name+"_bucket"] = append(slices.Clone(labels), "le")
-		out[name+"_sum"] = labels
-		out[name+"_count"] = labels
+		out[m.Name+"_bucket"] = append(slices.Clone(labels), "le")
+		out[m.Name+"_sum"] = labels
+		out[m.Name+"_count"] = labels
 	}
 	return out
 }
