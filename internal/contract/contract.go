@@ -158,7 +158,7 @@ var Metrics = []Metric{
 
 	// The exporter's count of its API use.
 	{Name: "ssm_automation_exporter_api_requests_total", Type: Counter, Group: API, Labels: []string{"target", "operation", "code"},
-		Help: "API calls the SDK made, retries included, by outcome (OK or the error code)."},
+		Help: "API calls the SDK made, retries included, by outcome: OK, the error code, or other for a code the service does not document."},
 	{Name: "ssm_automation_exporter_api_request_duration_seconds", Type: Histogram, Group: API, Labels: []string{"operation"},
 		Help: "Duration of API attempts."},
 	{Name: "ssm_automation_exporter_api_throttled_total", Type: Counter, Group: API, Labels: []string{"target"},
