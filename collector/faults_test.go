@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -89,11 +90,11 @@ func faultHarness(t *testing.T, opts ssmsim.Options) (*harness, *bytes.Buffer) {
 	h := newHarness(t, faultScenario(), opts)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	clients, err := NewClients(context.Background(), h.apiM, logger)
+	clients, err := ssmapi.NewClients(context.Background(), h.apiM, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clients.backoff = noDelay{}
+	clients.SetBackoff(noDelay{})
 	h.exp = NewExporter(clients, h.apiM, logger)
 	h.exp.now = func() time.Time { return h.clock }
 	h.apply(t, faultConfig)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -57,7 +58,7 @@ func TestHashmodShardsTogetherExportWhatOneInstanceExports(t *testing.T) {
 	var union []string
 	counts := make([]int, replicas)
 	for r := range uint64(replicas) {
-		clients, err := NewClients(context.Background(), h.apiM, slog.New(slog.DiscardHandler))
+		clients, err := ssmapi.NewClients(context.Background(), h.apiM, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
