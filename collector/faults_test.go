@@ -69,7 +69,7 @@ func faultScenario() []*ssmsim.Execution {
 func executionLines(t testing.TB, g prometheus.Gatherer) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	for _, line := range strings.Split(exposition(t, g), "\n") {
+	for _, line := range strings.Split(gatheredText(t, g), "\n") {
 		i := strings.Index(line, `execution_id="`)
 		if i < 0 || strings.HasPrefix(line, "ssm_automation_execution_last_success_timestamp_seconds") {
 			continue

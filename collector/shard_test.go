@@ -31,7 +31,7 @@ func samples(t *testing.T, h *harness, exp *Exporter, names []string) []string {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(exp.Scrape(ctx, names))
 	var out []string
-	for _, line := range strings.Split(exposition(t, reg), "\n") {
+	for _, line := range strings.Split(gatheredText(t, reg), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") ||
 			strings.HasPrefix(line, "ssm_automation_scrape_duration_seconds") || strings.HasPrefix(line, "ssm_automation_scrape_timeout_seconds") {
 			continue

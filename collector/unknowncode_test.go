@@ -24,7 +24,7 @@ func TestUnknownErrorCodeIsOther(t *testing.T) {
 	if v := sum(t, h.base, "ssm_automation_exporter_errors_total", map[string]string{"reason": "other"}); v == 0 {
 		t.Fatal(`the failed fetches were not counted as errors_total{reason="other"}`)
 	}
-	text := exposition(t, h.base) + logs.String()
+	text := gatheredText(t, h.base) + logs.String()
 	if strings.Contains(text, "MadeUpFailureException") {
 		t.Fatalf("the unknown code reached a label or a log line:\n%s", text)
 	}
