@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -118,8 +119,8 @@ targets:
     discovery: [{name: all}]
 `
 	h.apply(t, cfg)
-	clients := h.exp.clients.(*Clients)
-	before := map[string]API{}
+	clients := h.exp.clients.(*ssmapi.Clients)
+	before := map[string]ssmapi.API{}
 	for _, name := range []string{"a", "b"} {
 		before[name] = h.exp.targets[name].api
 	}
@@ -130,16 +131,12 @@ targets:
 	if h.exp.targets["b"].api == before["b"] {
 		t.Fatal("a target whose region changed needs a new client")
 	}
-	clients.mu.Lock()
-	n := len(clients.clients)
-	clients.mu.Unlock()
+	n := clients.Len()
 	if n != 3 || !slices.Contains(h.exp.Targets(), "b") {
 		t.Fatalf("%d clients cached (want 3 before pruning)", n)
 	}
 	clients.Prune(h.cfg.ExpandedTargets(), h.cfg.API)
-	clients.mu.Lock()
-	n = len(clients.clients)
-	clients.mu.Unlock()
+	n = clients.Len()
 	if n != 2 {
 		t.Fatalf("%d clients after pruning, want 2", n)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -137,10 +138,10 @@ targets:
 	if injected == 0 || counted != float64(injected) {
 		t.Fatalf("throttled_total = %v, the simulator injected %d", counted, injected)
 	}
-	clients := h.exp.clients.(*Clients)
-	for _, l := range clients.limiters {
-		if l.Rate() >= 1000 {
-			t.Fatalf("the limiter did not back off: %v", l.Rate())
+	clients := h.exp.clients.(*ssmapi.Clients)
+	for _, rate := range clients.Rates() {
+		if rate >= 1000 {
+			t.Fatalf("the limiter did not back off: %v", rate)
 		}
 	}
 }

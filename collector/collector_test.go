@@ -162,7 +162,7 @@ func served(t *testing.T, h *harness, format expfmt.Format) []*dto.MetricFamily 
 func TestNoSecretsInMetrics(t *testing.T) {
 	h := newHarness(t, scenario(), ssmsim.Options{})
 	h.apply(t, goldenConfig)
-	text := exposition(t, h.registry(t)) + exposition(t, h.base)
+	text := gatheredText(t, h.registry(t)) + gatheredText(t, h.base)
 	if strings.Contains(text, "SECRET") {
 		t.Fatalf("free text reached the metrics:\n%s", text)
 	}

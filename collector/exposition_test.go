@@ -6,7 +6,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -19,9 +18,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/exposition"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -36,7 +35,7 @@ func scrapeOf(parts ...scrapePart) *Scrape {
 // familyDesc is the descriptor of the family ssm_automation_<name>.
 func familyDesc(name string) *prometheus.Desc {
 	for _, f := range families {
-		if f.name == namespace+"_"+name {
+		if f.Name == namespace+"_"+name {
 			return f.desc
 		}
 	}
@@ -77,7 +76,7 @@ func written(t testing.TB, s *Scrape, format expfmt.Format) []byte {
 		t.Fatalf("gathering the per-target series: %v", err)
 	}
 	var b bytes.Buffer
-	if err := s.write(&b, mfs, format, nil); err != nil {
+	if err := exposition.Write(&b, mfs, s.written(), format, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -204,16 +203,16 @@ func firstDiff(got, want string) string {
 func TestFamiliesAreSortedAndDistinct(t *testing.T) {
 	names := map[string]bool{}
 	for i, f := range families {
-		if !sort.StringsAreSorted(f.labels) {
-			t.Errorf("%s: labels %v are not sorted", f.name, f.labels)
+		if !sort.StringsAreSorted(f.Labels) {
+			t.Errorf("%s: labels %v are not sorted", f.Name, f.Labels)
 		}
-		if !slices.Contains(f.labels, "target") {
-			t.Errorf("%s: no target label", f.name)
+		if !slices.Contains(f.Labels, "target") {
+			t.Errorf("%s: no target label", f.Name)
 		}
-		if i > 0 && families[i-1].name >= f.name {
-			t.Errorf("families out of order: %s before %s", families[i-1].name, f.name)
+		if i > 0 && families[i-1].Name >= f.Name {
+			t.Errorf("families out of order: %s before %s", families[i-1].Name, f.Name)
 		}
-		names[f.name] = true
+		names[f.Name] = true
 	}
 	ch := make(chan *prometheus.Desc, 64)
 	describeTargets(ch)
@@ -223,42 +222,6 @@ func TestFamiliesAreSortedAndDistinct(t *testing.T) {
 			if strings.Contains(d.String(), `"`+n+`"`) {
 				t.Errorf("%s is both a family and a per-target series", n)
 			}
-		}
-	}
-}
-
-func TestAppendEscaped(t *testing.T) {
-	for _, c := range []struct {
-		in    string
-		quote bool
-		want  string
-	}{
-		{"plain", true, "plain"},
-		{`a"b`, true, `a\"b`},
-		{`a"b`, false, `a"b`},
-		{"a\\b\nc", true, `a\\b\nc`},
-		{"\"\\\n", true, `\"\\\n`},
-		{"é\uFFFD", true, "é\uFFFD"},
-		{"", true, ""},
-	} {
-		if got := string(appendEscaped([]byte("x"), c.in, c.quote)); got != "x"+c.want {
-			t.Errorf("appendEscaped(%q, %v) = %q, want %q", c.in, c.quote, got, "x"+c.want)
-		}
-	}
-}
-
-func TestAppendFloatMatchesExpfmt(t *testing.T) {
-	for _, v := range []float64{0, math.Copysign(0, -1), 1, -1, 1.5, 1e21, 1e-7, 1.7723604e+09, 2147483647,
-		math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64} {
-		mf := &dto.MetricFamily{Name: proto.String("x"), Type: dto.MetricType_GAUGE.Enum(),
-			Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: proto.Float64(v)}}}}
-		var b bytes.Buffer
-		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
-			t.Fatal(err)
-		}
-		want := strings.TrimSuffix(strings.TrimPrefix(b.String(), "# TYPE x gauge\nx "), "\n")
-		if got := string(appendFloat(nil, v)); got != want {
-			t.Errorf("appendFloat(%v) = %q, expfmt writes %q", v, got, want)
 		}
 	}
 }

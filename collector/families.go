@@ -6,30 +6,31 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/contract"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/exposition"
 )
 
 // A family is one of the per-execution and per-step gauges: the bulk of
 // an exposition, one series or more per step execution. Its series come
 // straight from the tracked records, both when the collector sends them as
-// constant metrics and when the exposition writes them (exposition.go), so
-// the two cannot disagree. Its help and labels are the contract's
+// constant metrics and when the exposition writes them (serve.go and
+// internal/exposition), so the two cannot disagree. Its help and labels are the contract's
 // (internal/contract); a series passes its label values in the order of
 // those labels, which is sorted.
 type family struct {
-	name, help string
-	labels     []string // sorted, as client_golang orders them
-	steps      bool     // exported only with details: steps
-	desc       *prometheus.Desc
-	series     func(o *seriesOut, t *tracked)
+	*exposition.Family
+	steps  bool // exported only with details: steps
+	desc   *prometheus.Desc
+	series func(o *seriesOut, t *tracked)
 }
 
 // newFamily is the family ssm_automation_<name> of the contract.
 func newFamily(name string, steps bool, series func(o *seriesOut, t *tracked)) *family {
 	m := contract.Must(prometheus.BuildFQName(namespace, "", name), contract.Gauge)
-	return &family{name: m.Name, help: m.Help, labels: m.Labels, steps: steps,
+	return &family{Family: exposition.NewFamily(m.Name, m.Help, dto.MetricType_GAUGE, m.Labels), steps: steps,
 		desc: prometheus.NewDesc(m.Name, m.Help, m.Labels, nil), series: series}
 }
 
@@ -135,26 +136,22 @@ func stepFamily(name string, value func(o *seriesOut, s *stepRec) (float64, bool
 }
 
 // seriesOut receives the series of one family: as constant metrics on a
-// channel, or written in the text or the protobuf format. Concrete writers
-// rather than an interface keep the label values on the stack.
+// channel, or written in the text or the protobuf format. A concrete
+// writer rather than an interface keeps the label values on the stack.
 type seriesOut struct {
 	f      *family
 	target string
 	now    time.Time
 	ch     chan<- prometheus.Metric // Collect
-	text   *textWriter
-	proto  *protoWriter
+	w      *exposition.SampleWriter // Serve
 }
 
 func (o *seriesOut) emit(v float64, values ...string) {
-	switch {
-	case o.text != nil:
-		o.text.sample(o.f, v, values)
-	case o.proto != nil:
-		o.proto.sample(o.f, v, values)
-	default:
-		o.ch <- prometheus.MustNewConstMetric(o.f.desc, prometheus.GaugeValue, v, values...)
+	if o.w != nil {
+		o.w.Sample(o.f.Family, v, values)
+		return
 	}
+	o.ch <- prometheus.MustNewConstMetric(o.f.desc, prometheus.GaugeValue, v, values...)
 }
 
 // exported reports whether a target with this level of detail exports f.

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -68,7 +69,7 @@ func faultScenario() []*ssmsim.Execution {
 func executionLines(t testing.TB, g prometheus.Gatherer) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	for _, line := range strings.Split(exposition(t, g), "\n") {
+	for _, line := range strings.Split(gatheredText(t, g), "\n") {
 		i := strings.Index(line, `execution_id="`)
 		if i < 0 || strings.HasPrefix(line, "ssm_automation_execution_last_success_timestamp_seconds") {
 			continue
@@ -89,11 +90,11 @@ func faultHarness(t *testing.T, opts ssmsim.Options) (*harness, *bytes.Buffer) {
 	h := newHarness(t, faultScenario(), opts)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	clients, err := NewClients(context.Background(), h.apiM, logger)
+	clients, err := ssmapi.NewClients(context.Background(), h.apiM, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clients.backoff = noDelay{}
+	clients.SetBackoff(noDelay{})
 	h.exp = NewExporter(clients, h.apiM, logger)
 	h.exp.now = func() time.Time { return h.clock }
 	h.apply(t, faultConfig)

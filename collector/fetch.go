@@ -5,199 +5,197 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
-// pageSize is the largest page the API allows.
-const pageSize = 50
-
-// metadataBatch is the most ids one ExecutionId filter may carry.
-const metadataBatch = 10
-
-// errRepeatedToken fails a listing whose next page token is the one just
-// sent: the paginator stops there (StopOnDuplicateToken), and what it
-// returned so far would look complete while it is not.
-var errRepeatedToken = errors.New("the API returned the page token it was sent")
-
-func repeated(sent, next *string) bool {
-	return sent != nil && next != nil && *sent == *next
+// fetched is the outcome of fetching the wanted executions.
+type fetched struct {
+	results map[string]*tracked // fetched now, or settled and reused
+	gone    map[string]bool     // the API says they do not exist
+	ok      bool
 }
 
-// listExecutions pages through DescribeAutomationExecutions.
-func listExecutions(ctx context.Context, api API, filters []types.AutomationExecutionFilter) ([]types.AutomationExecutionMetadata, error) {
-	p := ssm.NewDescribeAutomationExecutionsPaginator(api, &ssm.DescribeAutomationExecutionsInput{
-		Filters: filters, MaxResults: aws.Int32(pageSize),
-	}, func(o *ssm.DescribeAutomationExecutionsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	var out []types.AutomationExecutionMetadata
-	var sent *string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return out, err
-		}
-		if repeated(sent, page.NextToken) {
-			return out, errRepeatedToken
-		}
-		sent = page.NextToken
-		out = append(out, page.AutomationExecutionMetadataList...)
+// fetchAll fetches the step executions of every wanted execution that can
+// still change, at most max_concurrency at a time. Settled executions are
+// reused without a call.
+func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, apiCfg config.API, want []*wanted, now time.Time) fetched {
+	ts.mu.Lock()
+	old := ts.tracked
+	ts.mu.Unlock()
+	out := fetched{results: map[string]*tracked{}, gone: map[string]bool{}, ok: true}
+	needMeta := out.reuseSettled(want, old, now)
+	metas, metaErr := ssmapi.ExecutionsByID(ctx, api, needMeta)
+	if metaErr != nil {
+		out.ok = false
+		ts.fail(metaErr, "fetching execution metadata failed")
 	}
-	return out, nil
+	limits := cfg.Target.Limits
+	run := &fetchRun{ts: ts, ctx: ctx, api: api, old: old, now: now, out: &out,
+		maxSteps: limits.MaxStepsPerExecution, cut: ts.cutter(limits.MaxLabelLength),
+		sem: make(chan struct{}, apiCfg.MaxConcurrency)}
+	var wg sync.WaitGroup
+	for _, w := range want {
+		if o := old[w.id]; o != nil && o.settled {
+			continue // reused above; out.results is written by the goroutines below
+		}
+		meta := w.meta
+		if meta == nil {
+			meta = metas[w.id]
+		}
+		if meta == nil && metaErr != nil {
+			continue // metadata unknown: keep the last good data
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run.one(w, meta)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		out.ok = false
+	}
+	return out
 }
 
-// fetchMetadata reads the metadata of executions by id, ten ids per call.
-// Ids the API does not return are absent from the map.
-func fetchMetadata(ctx context.Context, api API, ids []string) (map[string]*types.AutomationExecutionMetadata, error) {
-	out := make(map[string]*types.AutomationExecutionMetadata, len(ids))
-	for i := 0; i < len(ids); i += metadataBatch {
-		batch := ids[i:min(i+metadataBatch, len(ids))]
-		list, err := listExecutions(ctx, api, []types.AutomationExecutionFilter{{
-			Key: types.AutomationExecutionFilterKeyExecutionId, Values: batch,
-		}})
-		if err != nil {
-			return out, err
-		}
-		for j := range list {
-			if id := aws.ToString(list[j].AutomationExecutionId); id != "" {
-				out[id] = &list[j]
-			}
+// reuseSettled takes the settled executions of old as fetched now, and
+// returns the ids of the others whose metadata the listing did not give.
+func (out *fetched) reuseSettled(want []*wanted, old map[string]*tracked, now time.Time) []string {
+	var needMeta []string
+	for _, w := range want {
+		if o := old[w.id]; o != nil && o.settled {
+			reused := *o // nothing can have changed: it is as good as fetched now
+			reused.lastSuccess = now
+			out.results[w.id] = &reused
+		} else if w.meta == nil {
+			needMeta = append(needMeta, w.id)
 		}
 	}
-	return out, nil
+	return needMeta
 }
 
-// fetchSteps pages through DescribeAutomationStepExecutions for one
-// execution. A step execution id seen twice is kept once; at most maxSteps
-// are kept and the number cut is returned.
-func fetchSteps(ctx context.Context, api API, id string, filters []config.Filter, maxSteps int, conv func(*types.StepExecution) stepRec) ([]stepRec, int, error) {
-	in := &ssm.DescribeAutomationStepExecutionsInput{
-		AutomationExecutionId: aws.String(id),
-		MaxResults:            aws.Int32(pageSize),
+// fetchRun is one fetchAll: what its goroutines share.
+type fetchRun struct {
+	ts       *targetState
+	ctx      context.Context
+	api      ssmapi.API
+	old      map[string]*tracked
+	now      time.Time
+	maxSteps int
+	cut      func(string) string
+	sem      chan struct{} // one per call running (api.max_concurrency)
+
+	mu  sync.Mutex // guards out
+	out *fetched
+}
+
+// one fetches one execution when a slot is free, and records the outcome.
+func (r *fetchRun) one(w *wanted, meta *types.AutomationExecutionMetadata) {
+	select {
+	case r.sem <- struct{}{}:
+		defer func() { <-r.sem }()
+	case <-r.ctx.Done():
+		r.mu.Lock()
+		r.out.ok = false
+		r.mu.Unlock()
+		return
 	}
-	for _, f := range filters {
-		in.Filters = append(in.Filters, types.StepExecutionFilter{
-			Key: types.StepExecutionFilterKey(f.Key), Values: f.Values,
-		})
+	ts, out := r.ts, r.out
+	t, err := ts.fetchOne(r.ctx, r.api, w, meta, r.old[w.id], r.maxSteps, r.cut, r.now)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case err == nil:
+		out.results[w.id] = t
+	case errors.Is(err, ssmapi.ErrBadTime):
+		out.results[w.id] = t
+		out.ok = false
+		ts.fail(err, "the API sent a time out of range", "execution_id", w.id)
+	case ssmapi.IsNotFound(err):
+		out.ok = false
+		out.gone[w.id] = true
+		ts.fail(err, "execution not found", "execution_id", w.id)
+		if r.old[w.id] != nil {
+			ts.counters.Vanished()
+		}
+	default:
+		out.ok = false
+		ts.fail(err, "fetching step executions failed", "execution_id", w.id)
 	}
-	p := ssm.NewDescribeAutomationStepExecutionsPaginator(api, in,
-		func(o *ssm.DescribeAutomationStepExecutionsPaginatorOptions) { o.StopOnDuplicateToken = true })
+}
+
+// fetchOne fetches one execution's step executions.
+func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, meta *types.AutomationExecutionMetadata, old *tracked, maxSteps int, cut func(string) string, now time.Time) (*tracked, error) {
+	badTimes := 0
+	conv := func(s *types.StepExecution) stepRec {
+		r := stepFromSDK(s)
+		r.cutLabels(cut)
+		badTimes += clearBadTimes(now, &r.start, &r.end)
+		return r
+	}
+	steps, n, err := fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		ts.counters.Cut("steps", float64(n))
+	}
+	var exec execRec
+	switch {
+	case meta != nil:
+		exec = execFromSDK(meta)
+		exec.cutLabels(cut)
+		badTimes += clearBadTimes(now, &exec.start, &exec.end)
+	case old != nil:
+		exec = old.exec // listed by steps but not (yet) by metadata
+	default:
+		exec = execRec{id: w.id}
+	}
+	if exec.id == "" {
+		exec.id = w.id
+	}
+	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}
+	if badTimes > 0 {
+		// Kept without those times, and the fetch counted as failed.
+		return t, fmt.Errorf("%w: %d times of execution %s", ssmapi.ErrBadTime, badTimes, w.id)
+	}
+	return t, nil
+}
+
+// fetchSteps lists the step executions of one execution. A step execution
+// id seen twice is kept once; at most maxSteps are kept and the number cut
+// is returned.
+func fetchSteps(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, maxSteps int, conv func(*types.StepExecution) stepRec) ([]stepRec, int, error) {
 	var steps []stepRec
 	seen := map[string]bool{}
 	cut := 0
-	var sent *string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, 0, err
+	err := ssmapi.EachStep(ctx, api, id, filters, func(s *types.StepExecution) {
+		r := conv(s)
+		if r.id == "" {
+			// No id: keep it apart from every other step execution.
+			r.id = fmt.Sprintf("%s#%d", id, len(seen))
 		}
-		if repeated(sent, page.NextToken) {
-			return nil, 0, errRepeatedToken
+		if seen[r.id] {
+			return
 		}
-		sent = page.NextToken
-		for i := range page.StepExecutions {
-			r := conv(&page.StepExecutions[i])
-			if r.id == "" {
-				// No id: keep it apart from every other step execution.
-				r.id = fmt.Sprintf("%s#%d", id, len(seen))
-			}
-			if seen[r.id] {
-				continue
-			}
-			seen[r.id] = true
-			if len(steps) >= maxSteps {
-				cut++
-				continue
-			}
-			steps = append(steps, r)
+		seen[r.id] = true
+		if len(steps) >= maxSteps {
+			cut++
+			return
 		}
+		steps = append(steps, r)
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	if cap(steps) > len(steps)+len(steps)/8 {
 		steps = slices.Clone(steps) // kept for as long as the execution is tracked
 	}
 	return steps, cut, nil
-}
-
-// discoveryFilters turns a rule into DescribeAutomationExecutions filters.
-func discoveryFilters(r *config.DiscoveryRule, now time.Time) []types.AutomationExecutionFilter {
-	fs := r.ExecutionFilters(now)
-	out := make([]types.AutomationExecutionFilter, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, types.AutomationExecutionFilter{Key: types.AutomationExecutionFilterKey(f.Key), Values: f.Values})
-	}
-	return out
-}
-
-// discovered is what one rule found.
-type discovered struct {
-	rule    string
-	kept    []types.AutomationExecutionMetadata
-	found   int
-	dropped int
-}
-
-// discover runs one rule: its executions newest first, capped at
-// max_executions, then (when asked) the children of those kept.
-func discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time) (discovered, error) {
-	d := discovered{rule: r.Name}
-	list, err := listExecutions(ctx, api, discoveryFilters(r, now))
-	if err != nil {
-		return d, fmt.Errorf("discovery rule %s: %w", r.Name, err)
-	}
-	if r.IncludeChildren {
-		children, err := discoverChildren(ctx, api, list)
-		if err != nil {
-			return d, fmt.Errorf("discovery rule %s: children: %w", r.Name, err)
-		}
-		list = append(list, children...)
-	}
-	list = dedupeMetadata(list)
-	sortNewestFirst(list)
-	d.found = len(list)
-	if len(list) > r.MaxExecutions {
-		d.dropped = len(list) - r.MaxExecutions
-		list = list[:r.MaxExecutions]
-	}
-	d.kept = list
-	return d, nil
-}
-
-// discoverChildren lists the executions whose parent is in list, ten
-// parents per call, following grandchildren too.
-func discoverChildren(ctx context.Context, api API, list []types.AutomationExecutionMetadata) ([]types.AutomationExecutionMetadata, error) {
-	seen := map[string]bool{}
-	var parents []string
-	for i := range list {
-		id := aws.ToString(list[i].AutomationExecutionId)
-		seen[id] = true
-		parents = append(parents, id)
-	}
-	var out []types.AutomationExecutionMetadata
-	for depth := 0; len(parents) > 0 && depth < 5; depth++ {
-		var next []string
-		for i := 0; i < len(parents); i += metadataBatch {
-			batch := parents[i:min(i+metadataBatch, len(parents))]
-			children, err := listExecutions(ctx, api, []types.AutomationExecutionFilter{{
-				Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: batch,
-			}})
-			if err != nil {
-				return out, err
-			}
-			for _, c := range children {
-				id := aws.ToString(c.AutomationExecutionId)
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				out = append(out, c)
-				next = append(next, id)
-			}
-		}
-		parents = next
-	}
-	return out, nil
 }

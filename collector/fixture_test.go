@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -98,7 +99,7 @@ type harness struct {
 	url   string
 	exp   *Exporter
 	base  *prometheus.Registry
-	apiM  *apiMetrics
+	apiM  *ssmapi.APIMetrics
 	cfg   *config.Config
 	clock time.Time
 }
@@ -117,8 +118,8 @@ func newHarness(t testing.TB, execs []*ssmsim.Execution, opts ssmsim.Options) *h
 	}
 	url, sim := ssmsim.NewTestServer(t, store, opts)
 	base := prometheus.NewRegistry()
-	m := NewAPIMetrics(base)
-	clients, err := NewClients(context.Background(), m, slog.New(slog.DiscardHandler))
+	m := ssmapi.NewAPIMetrics(base)
+	clients, err := ssmapi.NewClients(context.Background(), m, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

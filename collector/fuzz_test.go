@@ -12,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 // stepInput is one fuzzed step execution: strings, numbers and a bit set
@@ -152,7 +153,7 @@ func FuzzStepMapping(f *testing.F) {
 	f.Add(uint32(1<<25-1), "", "", "", "", "", "", "", "", "", "", "", int32(0), int32(0), int64(0), int64(0), int64(0), "", uint16(0))
 	f.Add(uint32(duplicateAlarm|secondAlarm|zeroEnd), strings.Repeat("é", 100), "\xff\xfe", "a\x00b", "Failed", "", "", "", "", "",
 		strings.Repeat("a", 300), "OK", int32(-1), int32(-2147483648), int64(-1), int64(1700000060), int64(1700000000), "\xc3", uint16(17))
-	api := NewAPIMetrics(prometheus.NewRegistry())
+	api := ssmapi.NewAPIMetrics(prometheus.NewRegistry())
 	f.Fuzz(func(t *testing.T, bits uint32, id, name, action, status, onFailure, nextStep, parent, stage, failureType,
 		alarm, alarmState string, maxAttempts, iteration int32, timeout, start, end int64, document string, maxLabel uint16) {
 		in := &stepInput{
@@ -169,10 +170,10 @@ func FuzzStepMapping(f *testing.F) {
 
 // emitStep runs one step execution through what a refresh and a scrape do
 // with it and returns every metric sent.
-func emitStep(t *testing.T, api *apiMetrics, in *stepInput, maxLen int) []prometheus.Metric {
+func emitStep(t *testing.T, api *ssmapi.APIMetrics, in *stepInput, maxLen int) []prometheus.Metric {
 	t.Helper()
 	now := func() time.Time { return fixedNow }
-	ts := &targetState{name: "t", counters: api.forTarget("t"), agg: newAggregateMetrics(), seen: newSeenMemory(10)}
+	ts := &targetState{name: "t", counters: api.ForTarget("t"), finished: newFinishedCounter("t", 10)}
 	cut := ts.cutter(maxLen)
 	step := stepFromSDK(in.sdkStep())
 	step.cutLabels(cut)
@@ -195,7 +196,7 @@ func emitStep(t *testing.T, api *apiMetrics, in *stepInput, maxLen int) []promet
 		exec.id = idFailed // as fetchOne does: the id asked for
 	}
 	tr := &tracked{exec: exec, steps: []stepRec{step}, settled: settled(&exec, []stepRec{step}), lastSuccess: fixedNow}
-	ts.countFinished(map[string]*tracked{exec.id: tr})
+	ts.finished.count(map[string]*tracked{exec.id: tr})
 	tr.prepare(newInterner())
 
 	target := config.ExpandedTarget{Name: "t", Region: "us-east-1", Target: &config.Target{Details: config.DetailsSteps}}

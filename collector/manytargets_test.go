@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -26,7 +27,7 @@ type countedClients struct {
 	now, most *atomic.Int64
 }
 
-func (c countedClients) For(t config.ExpandedTarget, api config.API) API {
+func (c countedClients) For(t config.ExpandedTarget, api config.API) ssmapi.API {
 	return countedAPI{API: c.inner.For(t, api), c: c}
 }
 
@@ -38,7 +39,7 @@ func (c countedClients) enter() func() {
 }
 
 type countedAPI struct {
-	API
+	ssmapi.API
 	c countedClients
 }
 
@@ -98,7 +99,7 @@ func TestManyTargetsKeepTheDeadline(t *testing.T) {
 		t.Errorf("%d calls at once; at most %d target refreshes may run at once, one call each", most, maxRefreshes)
 	}
 	warned := regexp.MustCompile(`(?m)^.*level=WARN.*$`).FindAllString(logs.String(), -1)
-	if len(warned) == 0 || len(warned) > len(advice) {
+	if len(warned) == 0 || len(warned) > len(ssmapi.Reasons()) {
 		t.Fatalf("%d warning lines for %d targets, want one per reason:\n%s", len(warned), targets, strings.Join(warned, "\n"))
 	}
 	timeout := slices.IndexFunc(warned, func(l string) bool { return strings.Contains(l, "reason=timeout") })

@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,9 +129,6 @@ func execFromSDK(m *types.AutomationExecutionMetadata) execRec {
 		alarms:   alarmsOf(m.TriggeredAlarms),
 	}
 }
-
-// errBadTime fails a fetch that carried a time no execution can have.
-var errBadTime = errors.New("the API sent a time out of range")
 
 // Times outside [earliestTime, now+latestAhead] are not real: an execution
 // cannot have started before the service existed, nor a day from now (a

@@ -62,7 +62,7 @@ targets:
 	for range 3 {
 		mustGather(t, h.registry(t))
 	}
-	text := exposition(t, h.base)
+	text := gatheredText(t, h.base)
 	if strings.Contains(text, `target="slow"`) {
 		var left []string
 		for _, l := range strings.Split(text, "\n") {

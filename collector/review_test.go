@@ -14,7 +14,7 @@ import (
 func TestSettledExecutionsCountOnceEvenWhenIDsAreForgotten(t *testing.T) {
 	h := newHarness(t, scenario(), ssmsim.Options{})
 	h.apply(t, goldenConfig)
-	h.exp.targets["t1"].seen = newSeenMemory(3) // forgets almost at once
+	h.exp.targets["t1"].finished.seen = newSeenMemory(3) // forgets almost at once
 	failed := map[string]string{"document_name": "Custom-Remediate", "status": "Failed"}
 	for i := range 4 {
 		if v, _ := value(t, h.registry(t), "ssm_automation_executions_finished_total", failed); v != 1 {

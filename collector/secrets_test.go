@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -58,9 +59,9 @@ func (s *syncBuffer) String() string {
 // withLogger rebuilds the harness's clients and exporter with logger, so
 // that everything the collector and the clients log lands there. It reads
 // the credentials from the environment as it is now.
-func withLogger(t *testing.T, h *harness, logger *slog.Logger) *Clients {
+func withLogger(t *testing.T, h *harness, logger *slog.Logger) *ssmapi.Clients {
 	t.Helper()
-	clients, err := NewClients(context.Background(), h.apiM, logger)
+	clients, err := ssmapi.NewClients(context.Background(), h.apiM, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestSecretAccessKeyNotExposed(t *testing.T) {
 			t.Setenv("AWS_SESSION_TOKEN", token)
 			var logs syncBuffer
 			clients := withLogger(t, h, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level})))
-			creds, err := clients.base.Credentials.Retrieve(context.Background())
+			creds, err := clients.Credentials().Retrieve(context.Background())
 			if err != nil || creds.SecretAccessKey != secretKey || creds.SessionToken != token {
 				t.Fatalf("the clients do not sign with the marker key: %v", err)
 			}

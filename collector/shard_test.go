@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -30,7 +31,7 @@ func samples(t *testing.T, h *harness, exp *Exporter, names []string) []string {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(exp.Scrape(ctx, names))
 	var out []string
-	for _, line := range strings.Split(exposition(t, reg), "\n") {
+	for _, line := range strings.Split(gatheredText(t, reg), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") ||
 			strings.HasPrefix(line, "ssm_automation_scrape_duration_seconds") || strings.HasPrefix(line, "ssm_automation_scrape_timeout_seconds") {
 			continue
@@ -57,7 +58,7 @@ func TestHashmodShardsTogetherExportWhatOneInstanceExports(t *testing.T) {
 	var union []string
 	counts := make([]int, replicas)
 	for r := range uint64(replicas) {
-		clients, err := NewClients(context.Background(), h.apiM, slog.New(slog.DiscardHandler))
+		clients, err := ssmapi.NewClients(context.Background(), h.apiM, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

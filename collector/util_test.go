@@ -34,8 +34,8 @@ func writeText(t testing.TB, w io.Writer, mfs []*dto.MetricFamily, names []strin
 	}
 }
 
-// exposition gathers g and returns the text format.
-func exposition(t testing.TB, g prometheus.Gatherer) string {
+// gatheredText gathers g and returns the text format.
+func gatheredText(t testing.TB, g prometheus.Gatherer) string {
 	t.Helper()
 	var b bytes.Buffer
 	writeText(t, &b, mustGather(t, g), nil)

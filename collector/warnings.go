@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 // errorLogInterval is the least time between two warnings of one reason.
@@ -56,6 +58,6 @@ func (w *warnings) flush() {
 		}
 		w.last[reason] = now
 		delete(w.pending, reason)
-		w.logger.Warn(advice[reason], "reason", reason, "targets", len(p.names), "example_target", p.example, "code", p.code)
+		w.logger.Warn(ssmapi.Advice(reason), "reason", reason, "targets", len(p.names), "example_target", p.example, "code", p.code)
 	}
 }

@@ -99,16 +99,17 @@ func procField(path, key string) string {
 }
 
 // gitRevision names the commit measured, and says when the collector or
-// the exporter command had changes not committed yet.
+// the exporter command (or the packages under them) had changes not
+// committed yet.
 func gitRevision(dir string) string {
 	out, err := exec.Command("git", "-C", dir, "rev-parse", "--short", "HEAD").Output()
 	if err != nil {
 		return "unknown"
 	}
 	rev := strings.TrimSpace(string(out))
-	dirty, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--", "collector", "cmd/ssm_automation_exporter").Output()
+	dirty, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--", "collector", "internal/ssmapi", "internal/exposition", "cmd/ssm_automation_exporter").Output()
 	if err == nil && len(strings.TrimSpace(string(dirty))) > 0 {
-		rev += " (with uncommitted changes in collector/ or cmd/ssm_automation_exporter/)"
+		rev += " (with uncommitted changes in collector/, internal/ or cmd/ssm_automation_exporter/)"
 	}
 	return rev
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 const name = "ssm_automation_exporter"
@@ -93,8 +94,8 @@ func serve(sigs *signals, o *options, logger *slog.Logger) error {
 		logger.Info("stopped while starting")
 		return nil
 	}
-	apiMetrics := collector.NewAPIMetrics(base)
-	clients, err := collector.NewClients(ctx, apiMetrics, logger)
+	apiMetrics := ssmapi.NewAPIMetrics(base)
+	clients, err := ssmapi.NewClients(ctx, apiMetrics, logger)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 const goodConfig = `
@@ -100,8 +101,8 @@ func newServerWith(t *testing.T, cfg string) *server {
 	if err := safe.ReloadConfig(path, logger); err != nil {
 		t.Fatal(err)
 	}
-	m := collector.NewAPIMetrics(base)
-	clients, err := collector.NewClients(context.Background(), m, logger)
+	m := ssmapi.NewAPIMetrics(base)
+	clients, err := ssmapi.NewClients(context.Background(), m, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,8 @@ package collector
 
 import (
 	"slices"
-	"sort"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
@@ -72,31 +70,6 @@ type wanted struct {
 	static  bool
 }
 
-func dedupeMetadata(list []types.AutomationExecutionMetadata) []types.AutomationExecutionMetadata {
-	seen := make(map[string]bool, len(list))
-	out := list[:0]
-	for _, m := range list {
-		id := aws.ToString(m.AutomationExecutionId)
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		out = append(out, m)
-	}
-	return out
-}
-
-// sortNewestFirst orders executions by start time, newest first, ties by id.
-func sortNewestFirst(list []types.AutomationExecutionMetadata) {
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := aws.ToTime(list[i].ExecutionStartTime), aws.ToTime(list[j].ExecutionStartTime)
-		if !a.Equal(b) {
-			return a.After(b)
-		}
-		return aws.ToString(list[i].AutomationExecutionId) < aws.ToString(list[j].AutomationExecutionId)
-	})
-}
-
 // stepCounts counts an execution's step executions by (document, step,
 // action, status).
 func stepCounts(t *tracked) []aggCount {
@@ -124,30 +97,4 @@ func aggregate(execs []*tracked) map[aggKey]float64 {
 		}
 	}
 	return out
-}
-
-// seenMemory remembers ids already counted as finished, bounded: the oldest
-// entries are forgotten first once it holds max ids.
-type seenMemory struct {
-	max   int
-	ids   map[string]bool
-	order []string
-}
-
-func newSeenMemory(max int) *seenMemory {
-	return &seenMemory{max: max, ids: map[string]bool{}}
-}
-
-func (m *seenMemory) has(id string) bool { return m.ids[id] }
-
-func (m *seenMemory) add(id string) {
-	if m.ids[id] {
-		return
-	}
-	m.ids[id] = true
-	m.order = append(m.order, id)
-	for len(m.order) > m.max {
-		delete(m.ids, m.order[0])
-		m.order = m.order[1:]
-	}
 }

@@ -1,71 +1,36 @@
-package collector
+package exposition
 
 import (
-	"io"
 	"math"
 	"strconv"
 )
 
-// flushSize is how much of an exposition is buffered before a write.
-const flushSize = 64 << 10
-
-// bufWriter buffers an exposition for one writer and keeps its first
-// write error.
-type bufWriter struct {
-	w   io.Writer
-	buf []byte
-	err error
-}
-
-func newBufWriter(w io.Writer) *bufWriter {
-	return &bufWriter{w: w, buf: make([]byte, 0, flushSize+4096)}
-}
-
-// Write takes what the encoder of the gathered families writes.
-func (b *bufWriter) Write(p []byte) (int, error) {
-	b.buf = append(b.buf, p...)
-	b.flushIfFull()
-	return len(p), b.err
-}
-
-func (b *bufWriter) flushIfFull() {
-	if len(b.buf) >= flushSize {
-		b.flush()
-	}
-}
-
-func (b *bufWriter) flush() error {
-	if b.err == nil && len(b.buf) > 0 {
-		_, b.err = b.w.Write(b.buf)
-	}
-	b.buf = b.buf[:0]
-	return b.err
-}
-
 // textWriter writes families in the text format.
 type textWriter struct {
 	*bufWriter
-	header *family // the family whose HELP and TYPE lines are written
+	header *Family // the family whose HELP and TYPE lines are written
 }
 
-// sample writes one gauge sample of f, and f's HELP and TYPE lines before
+// sample writes one sample of f, and f's HELP and TYPE lines before
 // its first sample: a family without samples is left out, as a registry
 // leaves it out.
-func (t *textWriter) sample(f *family, v float64, values []string) {
+func (t *textWriter) sample(f *Family, v float64, values []string) {
 	b := t.buf
 	if t.header != f {
 		t.header = f
 		b = append(b, "# HELP "...)
-		b = append(b, f.name...)
+		b = append(b, f.Name...)
 		b = append(b, ' ')
-		b = appendEscaped(b, f.help, false)
+		b = appendEscaped(b, f.Help, false)
 		b = append(b, "\n# TYPE "...)
-		b = append(b, f.name...)
-		b = append(b, " gauge\n"...)
+		b = append(b, f.Name...)
+		b = append(b, ' ')
+		b = append(b, f.typeName()...)
+		b = append(b, '\n')
 	}
-	b = append(b, f.name...)
+	b = append(b, f.Name...)
 	b = append(b, '{')
-	for i, name := range f.labels {
+	for i, name := range f.Labels {
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -1,12 +1,15 @@
-package collector
+package ssmapi
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -17,11 +20,15 @@ import (
 // checks that it is written by the exporter's logger, in its format and
 // with the call's target, and not as plain text on stderr.
 func TestSDKLogLinesGoThroughTheLogger(t *testing.T) {
-	execs := scenario()
-	for _, s := range execs[2].Steps {
+	steps := []*ssmsim.Step{
+		{StepExecutionID: "s-1", StepName: "a", Action: "aws:sleep", Status: "InProgress", StartTime: time.Now().Add(-time.Minute)},
+		{StepExecutionID: "s-2", StepName: "b", Action: "aws:sleep", Status: "Pending"},
+	}
+	for _, s := range steps {
 		s.Response = strings.Repeat("x", 40<<10) // two steps: 80 KiB in one page
 	}
-	h := newHarness(t, execs, ssmsim.Options{})
+	sim := newSim(t, &ssmsim.Execution{ID: execID, DocumentName: "Doc", Status: "InProgress",
+		StartTime: time.Now().Add(-time.Minute), Steps: steps})
 	// The SDK's default logger writes to the stderr of the time the
 	// configuration is loaded.
 	stderr, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
@@ -32,24 +39,17 @@ func TestSDKLogLinesGoThroughTheLogger(t *testing.T) {
 	os.Stderr = stderr
 	t.Cleanup(func() { os.Stderr = saved })
 	var logs syncBuffer
-	clients := withLogger(t, h, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	clients := sim.clients(t, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	os.Stderr = saved
 	if _, ok := clients.base.Logger.(sdkLogger); !ok {
 		t.Errorf("the SDK's logger is %T, want the exporter's", clients.base.Logger)
 	}
-	h.apply(t, `
-api:
-  requests_per_second: 10000
-  burst: 10000
-  max_response_bytes: 65536
-targets:
-  - name: t1
-    region: us-east-1
-    endpoint: %s
-    discovery: [{name: all}]
-`)
-	mustGather(t, h.registry(t))
-	if v, _ := value(t, h.base, "ssm_automation_exporter_limit_cut_total", map[string]string{"limit": "response_bytes"}); v == 0 {
+	api := sim.api(t, clients, "  max_response_bytes: 65536\n")
+	ctx := WithTarget(context.Background(), sim.metrics.ForTarget("t1"))
+	if err := EachStep(ctx, api, execID, nil, func(*types.StepExecution) {}); err == nil {
+		t.Fatal("a page over max_response_bytes was read")
+	}
+	if v := sim.counter(t, "ssm_automation_exporter_limit_cut_total", "limit", "response_bytes"); v == 0 {
 		t.Fatal("no response was over the cap")
 	}
 	const line = "failed to discard remaining HTTP response body"

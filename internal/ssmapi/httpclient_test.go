@@ -1,4 +1,4 @@
-package collector
+package ssmapi
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ func (c *closeRecorder) Close() error { c.closed = true; return nil }
 
 // TestCappedBody reads bodies of every size around the cap, in one read
 // or a byte at a time: up to the cap a body reads whole, one byte more
-// fails with errResponseTooLarge after exactly the cap's bytes.
+// fails with ErrResponseTooLarge after exactly the cap's bytes.
 func TestCappedBody(t *testing.T) {
 	for _, c := range []struct {
 		name     string
@@ -34,12 +34,12 @@ func TestCappedBody(t *testing.T) {
 		{"empty", 0, 10, false, 0, nil},
 		{"under the cap", 9, 10, false, 9, nil},
 		{"at the cap", 10, 10, false, 10, nil},
-		{"one byte over", 11, 10, false, 10, errResponseTooLarge},
-		{"far over", 1 << 20, 10, false, 10, errResponseTooLarge},
+		{"one byte over", 11, 10, false, 10, ErrResponseTooLarge},
+		{"far over", 1 << 20, 10, false, 10, ErrResponseTooLarge},
 		{"at the cap, a byte at a time", 10, 10, true, 10, nil},
-		{"one byte over, a byte at a time", 11, 10, true, 10, errResponseTooLarge},
+		{"one byte over, a byte at a time", 11, 10, true, 10, ErrResponseTooLarge},
 		{"no room, empty", 0, 0, false, 0, nil},
-		{"no room, one byte", 1, 0, false, 0, errResponseTooLarge},
+		{"no room, one byte", 1, 0, false, 0, ErrResponseTooLarge},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := &closeRecorder{Reader: strings.NewReader(strings.Repeat("x", c.size))}
@@ -74,7 +74,7 @@ func TestCappedClient(t *testing.T) {
 		wantErr error
 	}{
 		{"abc", 6, nil},
-		{"abcd", 6, errResponseTooLarge},
+		{"abcd", 6, ErrResponseTooLarge},
 	} {
 		client := &cappedClient{inner: srv.Client(), max: c.max}
 		req, err := http.NewRequest(http.MethodPost, srv.URL, io.NopCloser(strings.NewReader(c.body)))

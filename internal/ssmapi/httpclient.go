@@ -1,4 +1,4 @@
-package collector
+package ssmapi
 
 import (
 	"bytes"
@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// errResponseTooLarge fails a call whose response body passes
+// ErrResponseTooLarge fails a call whose response body passes
 // api.max_response_bytes.
-var errResponseTooLarge = errors.New("response body larger than api.max_response_bytes")
+var ErrResponseTooLarge = errors.New("response body larger than api.max_response_bytes")
 
 // cappedClient bounds the bytes read from each response body, and hands
 // the transport its own copy of each request body: the SDK closes its
@@ -52,7 +52,7 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		// Anything more is past the cap.
 		var one [1]byte
 		if n, _ := b.rc.Read(one[:]); n > 0 {
-			return 0, errResponseTooLarge
+			return 0, ErrResponseTooLarge
 		}
 		return 0, io.EOF
 	}

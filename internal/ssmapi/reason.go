@@ -1,23 +1,25 @@
-package collector
+package ssmapi
 
 import (
 	"context"
 	"errors"
 	"net"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 )
 
-// reasonOf classifies an error into the reason label of
+// Reason classifies an error into the reason label of
 // ssm_automation_exporter_errors_total: something a user can act on.
-func reasonOf(err error) string {
-	if isNotFound(err) {
+func Reason(err error) string {
+	if IsNotFound(err) {
 		return "not_found"
 	}
 	var de *smithy.DeserializationError
-	if errors.Is(err, errRepeatedToken) || errors.Is(err, errResponseTooLarge) || errors.Is(err, errBadTime) || errors.As(err, &de) {
+	if errors.Is(err, ErrRepeatedToken) || errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrBadTime) || errors.As(err, &de) {
 		return "invalid_response"
 	}
 	var apiErr smithy.APIError
@@ -65,4 +67,29 @@ var advice = map[string]string{
 	"server_error":        "the SSM service failed: last good data is served until it recovers",
 	"invalid_response":    "the SSM service sent a response that cannot be used: last good data is served",
 	"other":               "fetching from SSM failed",
+}
+
+// Advice is the log line of a reason: what to check.
+func Advice(reason string) string { return advice[reason] }
+
+// Reasons lists every reason Reason gives, sorted.
+func Reasons() []string {
+	out := make([]string, 0, len(advice))
+	for r := range advice {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ErrBadTime fails a fetch that carried a time no execution can have.
+var ErrBadTime = errors.New("the API sent a time out of range")
+
+// ErrNotFound is returned for a static id the API does not know.
+var ErrNotFound = errors.New("execution not found")
+
+// IsNotFound reports whether err says that an execution does not exist.
+func IsNotFound(err error) bool {
+	var nf *types.AutomationExecutionNotFoundException
+	return errors.As(err, &nf) || errors.Is(err, ErrNotFound)
 }

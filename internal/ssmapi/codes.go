@@ -1,4 +1,4 @@
-package collector
+package ssmapi
 
 import (
 	"context"
@@ -45,8 +45,8 @@ func setOf(values ...string) map[string]bool {
 	return out
 }
 
-// errorCode is the code label of an attempt's outcome.
-func errorCode(err error) string { return codeLabel(rawCode(err)) }
+// ErrorCode is the code label of an attempt's outcome.
+func ErrorCode(err error) string { return codeLabel(rawCode(err)) }
 
 // codeLabel bounds a raw code to the known ones and "other".
 func codeLabel(raw string) string {
@@ -62,7 +62,7 @@ func rawCode(err error) string {
 	if err == nil {
 		return "OK"
 	}
-	if errors.Is(err, errResponseTooLarge) {
+	if errors.Is(err, ErrResponseTooLarge) {
 		return "ResponseTooLarge"
 	}
 	var apiErr smithy.APIError

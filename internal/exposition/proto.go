@@ -1,8 +1,9 @@
-package collector
+package exposition
 
 import (
 	"math"
 
+	dto "github.com/prometheus/client_model/go"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -17,10 +18,11 @@ const (
 	pbFamilyMetric protowire.Number = 4
 	pbMetricLabel  protowire.Number = 1
 	pbMetricGauge  protowire.Number = 2
+	pbMetricCount  protowire.Number = 3
+	pbMetricUntyp  protowire.Number = 5
 	pbLabelName    protowire.Number = 1
 	pbLabelValue   protowire.Number = 2
-	pbGaugeValue   protowire.Number = 1
-	pbTypeGauge                     = 1 // MetricType GAUGE
+	pbValue        protowire.Number = 1 // of a Gauge, Counter or Untyped message
 )
 
 // protoWriter writes families as delimited MetricFamily messages. A
@@ -35,33 +37,35 @@ type protoWriter struct {
 
 // family writes every series each hands over as one MetricFamily, or
 // nothing when there is none.
-func (p *protoWriter) family(f *family, each func()) {
+func (p *protoWriter) family(f *Family, each func()) {
 	p.sizing, p.size = true, 0
 	each()
 	p.sizing = false
 	if p.size == 0 {
 		return
 	}
-	header := protowire.SizeTag(pbFamilyName) + protowire.SizeBytes(len(f.name)) +
-		protowire.SizeTag(pbFamilyHelp) + protowire.SizeBytes(len(f.help)) +
-		protowire.SizeTag(pbFamilyType) + protowire.SizeVarint(pbTypeGauge)
+	header := protowire.SizeTag(pbFamilyName) + protowire.SizeBytes(len(f.Name)) +
+		protowire.SizeTag(pbFamilyHelp) + protowire.SizeBytes(len(f.Help)) +
+		protowire.SizeTag(pbFamilyType) + protowire.SizeVarint(uint64(f.Type))
 	b := protowire.AppendVarint(p.buf, uint64(header+p.size))
-	b = appendString(b, pbFamilyName, f.name)
-	b = appendString(b, pbFamilyHelp, f.help)
+	b = appendString(b, pbFamilyName, f.Name)
+	b = appendString(b, pbFamilyHelp, f.Help)
 	b = protowire.AppendTag(b, pbFamilyType, protowire.VarintType)
-	b = protowire.AppendVarint(b, pbTypeGauge)
+	b = protowire.AppendVarint(b, uint64(f.Type))
 	p.buf = b
 	each()
 	p.flushIfFull()
 }
 
-// gaugeSize is the size of a Gauge message holding a double.
-var gaugeSize = protowire.SizeTag(pbGaugeValue) + protowire.SizeFixed64()
+// valueSize is the size of a Gauge, Counter or Untyped message holding
+// a double.
+var valueSize = protowire.SizeTag(pbValue) + protowire.SizeFixed64()
 
 // sample sizes or writes one Metric of f.
-func (p *protoWriter) sample(f *family, v float64, values []string) {
-	size := protowire.SizeTag(pbMetricGauge) + protowire.SizeBytes(gaugeSize)
-	for i, name := range f.labels {
+func (p *protoWriter) sample(f *Family, v float64, values []string) {
+	field := f.valueField()
+	size := protowire.SizeTag(field) + protowire.SizeBytes(valueSize)
+	for i, name := range f.Labels {
 		size += protowire.SizeTag(pbMetricLabel) + protowire.SizeBytes(labelSize(name, values[i]))
 	}
 	if p.sizing {
@@ -70,15 +74,15 @@ func (p *protoWriter) sample(f *family, v float64, values []string) {
 	}
 	b := protowire.AppendTag(p.buf, pbFamilyMetric, protowire.BytesType)
 	b = protowire.AppendVarint(b, uint64(size))
-	for i, name := range f.labels {
+	for i, name := range f.Labels {
 		b = protowire.AppendTag(b, pbMetricLabel, protowire.BytesType)
 		b = protowire.AppendVarint(b, uint64(labelSize(name, values[i])))
 		b = appendString(b, pbLabelName, name)
 		b = appendString(b, pbLabelValue, values[i])
 	}
-	b = protowire.AppendTag(b, pbMetricGauge, protowire.BytesType)
-	b = protowire.AppendVarint(b, uint64(gaugeSize))
-	b = protowire.AppendTag(b, pbGaugeValue, protowire.Fixed64Type)
+	b = protowire.AppendTag(b, field, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(valueSize))
+	b = protowire.AppendTag(b, pbValue, protowire.Fixed64Type)
 	b = protowire.AppendFixed64(b, math.Float64bits(v))
 	p.buf = b
 	p.flushIfFull()
@@ -93,4 +97,15 @@ func labelSize(name, value string) int {
 func appendString(b []byte, n protowire.Number, s string) []byte {
 	b = protowire.AppendTag(b, n, protowire.BytesType)
 	return protowire.AppendString(b, s)
+}
+
+// valueField is the Metric field that holds a sample of f.
+func (f *Family) valueField() protowire.Number {
+	switch f.Type {
+	case dto.MetricType_COUNTER:
+		return pbMetricCount
+	case dto.MetricType_UNTYPED:
+		return pbMetricUntyp
+	}
+	return pbMetricGauge
 }

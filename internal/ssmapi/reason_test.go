@@ -1,4 +1,4 @@
-package collector
+package ssmapi
 
 import (
 	"context"
@@ -42,9 +42,9 @@ func TestReasonOf(t *testing.T) {
 		want string
 	}{
 		{sdkError(400, notFoundEx), "not_found"},
-		{fmt.Errorf("execution x: %w", errNotFound), "not_found"},
-		{fmt.Errorf("paging: %w", errRepeatedToken), "invalid_response"},
-		{sdkError(200, fmt.Errorf("reading: %w", errResponseTooLarge)), "invalid_response"},
+		{fmt.Errorf("execution x: %w", ErrNotFound), "not_found"},
+		{fmt.Errorf("paging: %w", ErrRepeatedToken), "invalid_response"},
+		{sdkError(200, fmt.Errorf("reading: %w", ErrResponseTooLarge)), "invalid_response"},
 		{sdkError(200, badJSON), "invalid_response"},
 		{sdkError(400, apiError("AccessDenied")), "access_denied"},
 		{sdkError(400, apiError("AccessDeniedException")), "access_denied"},
@@ -76,13 +76,13 @@ func TestReasonOf(t *testing.T) {
 		{context.Canceled, "other"},
 		{errors.New("something else"), "other"},
 	} {
-		got := reasonOf(c.err)
+		got := Reason(c.err)
 		seen[got] = true
 		if got != c.want {
-			t.Errorf("reasonOf(%v) = %s, want %s", c.err, got, c.want)
+			t.Errorf("Reason(%v) = %s, want %s", c.err, got, c.want)
 		}
 		if _, ok := advice[got]; !ok {
-			t.Errorf("reasonOf(%v) = %s, which has no advice", c.err, got)
+			t.Errorf("Reason(%v) = %s, which has no advice", c.err, got)
 		}
 	}
 	for reason := range advice {
@@ -98,7 +98,7 @@ func TestErrorCode(t *testing.T) {
 		want string
 	}{
 		{nil, "OK"},
-		{sdkError(200, fmt.Errorf("reading: %w", errResponseTooLarge)), "ResponseTooLarge"},
+		{sdkError(200, fmt.Errorf("reading: %w", ErrResponseTooLarge)), "ResponseTooLarge"},
 		{sdkError(400, apiError("ThrottlingException")), "ThrottlingException"},
 		{sdkError(400, notFoundEx), "AutomationExecutionNotFoundException"},
 		{sdkError(500, apiError("InternalServerError")), "InternalServerError"},
@@ -113,8 +113,8 @@ func TestErrorCode(t *testing.T) {
 		{dnsError, "RequestError"},
 		{errors.New("something else"), "RequestError"},
 	} {
-		if got := errorCode(c.err); got != c.want {
-			t.Errorf("errorCode(%v) = %s, want %s", c.err, got, c.want)
+		if got := ErrorCode(c.err); got != c.want {
+			t.Errorf("ErrorCode(%v) = %s, want %s", c.err, got, c.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package collector
+package exposition
 
 import (
 	"compress/gzip"
@@ -10,41 +10,20 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
-
-// The families hold one series or more per step execution: hundreds of
-// thousands for a fleet. Serve writes them straight from the tracked
-// records, in the text or the protobuf format, as kube-state-metrics does
-// with its objects, instead of building a constant metric, a protobuf
-// message and a sorted family of each per scrape. Everything else (the
-// per-target series, the aggregates and the base registry) is gathered and
-// encoded by client_golang as usual.
 
 // writtenFormats are the formats Serve offers, preferred first, as promhttp
 // offers them without OpenMetrics.
 var writtenFormats = []expfmt.Format{expfmt.FmtProtoDelim, expfmt.FmtText}
 
-// Serve answers a scrape of s, together with the base gatherer (which may
-// be nil), in the format the request negotiates. Errors while gathering
-// are logged and what could be gathered is served, as promhttp's
-// ContinueOnError does.
-func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Gatherer, logger *slog.Logger) {
-	// Refresh first: the base registry, gathered next, then holds the
-	// calls and errors of this scrape, not of the one before.
-	s.refreshed()
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(targetsOnly{s}); err != nil {
-		logger.Error("registering the scrape", "err", err)
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	gatherers := prometheus.Gatherers{reg}
-	if base != nil {
-		gatherers = prometheus.Gatherers{base, reg}
-	}
-	mfs, err := gatherers.Gather()
+// Serve answers a scrape: what g gathers and the families of src, in the
+// format the request negotiates, gzip-encoded when the request prefers
+// it, only the families that name[] asks for when it does. Errors while
+// gathering are logged and what could be gathered is served, as
+// promhttp's ContinueOnError does.
+func Serve(w http.ResponseWriter, r *http.Request, g prometheus.Gatherer, src Source, logger *slog.Logger) {
+	mfs, err := g.Gather()
 	if err != nil {
 		logger.Error("error gathering metrics", "err", err)
 		if len(mfs) == 0 {
@@ -66,7 +45,7 @@ func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Ga
 		h.Set("Content-Encoding", "gzip")
 		out = gz
 	}
-	if err := s.write(out, mfs, format, nameFilter(r)); err != nil {
+	if err := Write(out, mfs, src, format, nameFilter(r)); err != nil {
 		logger.Debug("writing the exposition", "err", err)
 	}
 }
@@ -86,48 +65,6 @@ func nameFilter(r *http.Request) map[string]bool {
 		out[n] = true
 	}
 	return out
-}
-
-// write writes the gathered families and the scrape's own families,
-// merged by name as a registry orders them, in the text or the protobuf
-// format; only those named in only when it is not nil.
-func (s *Scrape) write(out io.Writer, gathered []*dto.MetricFamily, format expfmt.Format, only map[string]bool) error {
-	bw := newBufWriter(out)
-	enc := expfmt.NewEncoder(bw, format)
-	o := &seriesOut{}
-	if format.FormatType() == expfmt.TypeProtoDelim {
-		o.proto = &protoWriter{bufWriter: bw}
-	} else {
-		o.text = &textWriter{bufWriter: bw}
-	}
-	fams := families
-	for len(gathered) > 0 || len(fams) > 0 {
-		if len(fams) == 0 || len(gathered) > 0 && gathered[0].GetName() < fams[0].name {
-			mf := gathered[0]
-			gathered = gathered[1:]
-			if only != nil && !only[mf.GetName()] {
-				continue
-			}
-			if err := enc.Encode(mf); err != nil {
-				return err
-			}
-			continue
-		}
-		f := fams[0]
-		fams = fams[1:]
-		if only != nil && !only[f.name] {
-			continue
-		}
-		if o.proto != nil {
-			o.proto.family(f, func() { s.eachSeries(f, o) })
-		} else {
-			s.eachSeries(f, o)
-		}
-		if bw.err != nil {
-			return bw.err
-		}
-	}
-	return bw.flush()
 }
 
 // gzipPool holds writers at BestSpeed: exposition text compresses well at

@@ -1,4 +1,4 @@
-package collector
+package ssmapi
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 
 // WithContext adds the target of the call, when there is one.
 func (l sdkLogger) WithContext(ctx context.Context) logging.Logger {
-	if c, _ := ctx.Value(targetKey{}).(*targetCounters); c != nil {
+	if c, _ := ctx.Value(targetKey{}).(*TargetCounters); c != nil {
 		return sdkLogger{logger: l.logger.With("target", c.name)}
 	}
 	return l

@@ -1,8 +1,12 @@
-package collector
+// Package ssmapi is the exporter's client side of SSM and STS: the SDK
+// clients per (role, region, endpoint), the attempt middleware that
+// counts the exporter's own API use, the adaptive token bucket per
+// (account, region), the capped HTTP client, the reasons and codes of
+// failed calls, and the listings the collector fetches.
+package ssmapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -52,7 +56,7 @@ type limiterKey struct{ account, region string }
 // region) by every client that uses that account and region.
 type Clients struct {
 	base    aws.Config
-	metrics *apiMetrics
+	metrics *APIMetrics
 	logger  *slog.Logger
 
 	mu       sync.Mutex
@@ -66,7 +70,7 @@ type Clients struct {
 
 // NewClients loads the SDK's default configuration (environment, shared
 // profile, web identity, container and instance roles) once.
-func NewClients(ctx context.Context, m *apiMetrics, logger *slog.Logger) (*Clients, error) {
+func NewClients(ctx context.Context, m *APIMetrics, logger *slog.Logger) (*Clients, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(newSDKLogger(logger)))
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
@@ -188,59 +192,33 @@ func (c *Clients) roleCredentials(cfg aws.Config, key clientKey) aws.Credentials
 	return provider
 }
 
-// targetKey carries the counters of the target a call is made for through
-// the SDK's middleware.
-type targetKey struct{}
-
-func withTarget(ctx context.Context, c *targetCounters) context.Context {
-	return context.WithValue(ctx, targetKey{}, c)
+// SetBackoff replaces the SDK's retry delays of the clients built from now
+// on (tests).
+func (c *Clients) SetBackoff(b retry.BackoffDelayer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.backoff = b
 }
 
-// targetOf is the counters of the call's target; a call made for no target
-// counts with an empty target label.
-func (m *attemptMiddleware) targetOf(ctx context.Context) *targetCounters {
-	if c, _ := ctx.Value(targetKey{}).(*targetCounters); c != nil {
-		return c
-	}
-	return &targetCounters{m: m.metrics}
+// Credentials are the default credentials: those of a client that
+// assumes no role.
+func (c *Clients) Credentials() aws.CredentialsProvider { return c.base.Credentials }
+
+// Len is the number of clients built and not pruned.
+func (c *Clients) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.clients)
 }
 
-// attemptMiddleware runs once per HTTP attempt, after the retryer: it waits
-// for the (account, region) token bucket, bounds the attempt's time and
-// counts the attempt by its outcome.
-type attemptMiddleware struct {
-	limiter *adaptiveLimiter
-	metrics *apiMetrics
-}
-
-func (*attemptMiddleware) ID() string { return "SSMAutomationExporterAttempt" }
-
-func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	target := m.targetOf(ctx)
-	op := middleware.GetOperationName(ctx)
-	waited, err := m.limiter.Wait(ctx)
-	target.add(m.metrics.rateLimitWait, waited.Seconds())
-	if err != nil {
-		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+// Rates are the current rates of the token buckets, one per (account,
+// region), in no order (tests).
+func (c *Clients) Rates() []float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]float64, 0, len(c.limiters))
+	for _, l := range c.limiters {
+		out = append(out, l.Rate())
 	}
-	// The attempt's time is bounded by the HTTP client's timeout
-	// (api.call_timeout), which covers reading the body too; a context
-	// cancelled here as the attempt returns would race the transport
-	// putting the connection back into its pool.
-	start := time.Now()
-	out, md, err := next.HandleFinalize(ctx, in)
-	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
-	raw := rawCode(err)
-	target.add(m.metrics.requests, 1, op, codeLabel(raw))
-	if errors.Is(err, errResponseTooLarge) {
-		target.cut("response_bytes", 1)
-	}
-	switch raw {
-	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
-		target.add(m.metrics.throttled, 1)
-		m.limiter.Throttled()
-	case "OK":
-		m.limiter.Succeeded()
-	}
-	return out, md, err
+	return out
 }

@@ -1,0 +1,103 @@
+package collector
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// Scrape is one scrape of some targets. It is a checked collector, and it
+// can also write its families itself (see Serve), which is how the
+// exporter's handlers answer, in the text and the protobuf format.
+type Scrape struct {
+	ctx     context.Context
+	exp     *Exporter
+	targets []*targetState
+
+	once  sync.Once
+	parts []scrapePart
+}
+
+// scrapePart is what one target contributes to a scrape.
+type scrapePart struct {
+	ts  *targetState
+	cfg config.ExpandedTarget
+	v   *view
+	now time.Time
+}
+
+var _ prometheus.Collector = (*Scrape)(nil)
+
+// aggregateTemplate describes the per-target counters and histogram.
+var aggregateTemplate = newAggregateMetrics()
+
+func (s *Scrape) Describe(ch chan<- *prometheus.Desc) {
+	describeTargets(ch)
+	for _, f := range families {
+		ch <- f.desc
+	}
+}
+
+func describeTargets(ch chan<- *prometheus.Desc) {
+	for _, d := range targetDescs {
+		ch <- d
+	}
+	aggregateTemplate.describe(ch)
+}
+
+// Collect refreshes the targets, then sends their series.
+func (s *Scrape) Collect(ch chan<- prometheus.Metric) {
+	s.collectTargets(ch)
+	for _, f := range families {
+		s.eachSeries(f, &seriesOut{ch: ch})
+	}
+}
+
+// refreshed refreshes the targets once per scrape (see refresh), then
+// writes the warnings due.
+func (s *Scrape) refreshed() []scrapePart {
+	s.once.Do(func() {
+		s.parts = s.refresh()
+		s.exp.warn.flush()
+	})
+	return s.parts
+}
+
+// collectTargets sends everything but the families: the per-target series
+// and the aggregates.
+func (s *Scrape) collectTargets(ch chan<- prometheus.Metric) {
+	parts := s.refreshed()
+	if dl, ok := s.ctx.Deadline(); ok {
+		ch <- prometheus.MustNewConstMetric(descScrapeTimeout, prometheus.GaugeValue, time.Until(dl).Seconds())
+	}
+	for _, p := range parts {
+		em := &emitter{ch: ch, target: p.ts.name}
+		em.targetSeries(p.cfg, p.v)
+		p.ts.finished.collect(ch)
+	}
+}
+
+// eachSeries hands every series of family f, across the targets, to o.
+func (s *Scrape) eachSeries(f *family, o *seriesOut) {
+	o.f = f
+	for _, p := range s.refreshed() {
+		if !f.exported(p.cfg.Target.Details) {
+			continue
+		}
+		o.target, o.now = p.ts.name, p.now
+		for _, t := range p.v.execs {
+			f.series(o, t)
+		}
+	}
+}
+
+// targetsOnly is a scrape without its families, for the exposition to
+// gather before it writes the families itself.
+type targetsOnly struct{ s *Scrape }
+
+func (t targetsOnly) Describe(ch chan<- *prometheus.Desc) { describeTargets(ch) }
+func (t targetsOnly) Collect(ch chan<- prometheus.Metric) { t.s.collectTargets(ch) }

@@ -1,0 +1,118 @@
+package ssmapi
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// discoveryFilters turns a rule into DescribeAutomationExecutions filters.
+func discoveryFilters(r *config.DiscoveryRule, now time.Time) []types.AutomationExecutionFilter {
+	fs := r.ExecutionFilters(now)
+	out := make([]types.AutomationExecutionFilter, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, types.AutomationExecutionFilter{Key: types.AutomationExecutionFilterKey(f.Key), Values: f.Values})
+	}
+	return out
+}
+
+// Discovered is what one discovery rule found.
+type Discovered struct {
+	Rule    string
+	Kept    []types.AutomationExecutionMetadata // newest first
+	Found   int                                 // before the cap
+	Dropped int                                 // past max_executions
+}
+
+// Discover runs one rule: its executions newest first, capped at
+// max_executions, then (when asked) the children of those kept.
+func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time) (Discovered, error) {
+	d := Discovered{Rule: r.Name}
+	list, err := ListExecutions(ctx, api, discoveryFilters(r, now))
+	if err != nil {
+		return d, fmt.Errorf("discovery rule %s: %w", r.Name, err)
+	}
+	if r.IncludeChildren {
+		children, err := children(ctx, api, list)
+		if err != nil {
+			return d, fmt.Errorf("discovery rule %s: children: %w", r.Name, err)
+		}
+		list = append(list, children...)
+	}
+	list = dedupeMetadata(list)
+	sortNewestFirst(list)
+	d.Found = len(list)
+	if len(list) > r.MaxExecutions {
+		d.Dropped = len(list) - r.MaxExecutions
+		list = list[:r.MaxExecutions]
+	}
+	d.Kept = list
+	return d, nil
+}
+
+// children lists the executions whose parent is in list, ten parents per
+// call, following grandchildren too.
+func children(ctx context.Context, api API, list []types.AutomationExecutionMetadata) ([]types.AutomationExecutionMetadata, error) {
+	seen := map[string]bool{}
+	var parents []string
+	for i := range list {
+		id := aws.ToString(list[i].AutomationExecutionId)
+		seen[id] = true
+		parents = append(parents, id)
+	}
+	var out []types.AutomationExecutionMetadata
+	for depth := 0; len(parents) > 0 && depth < 5; depth++ {
+		var next []string
+		for i := 0; i < len(parents); i += idBatch {
+			batch := parents[i:min(i+idBatch, len(parents))]
+			children, err := ListExecutions(ctx, api, []types.AutomationExecutionFilter{{
+				Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: batch,
+			}})
+			if err != nil {
+				return out, err
+			}
+			for _, c := range children {
+				id := aws.ToString(c.AutomationExecutionId)
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				out = append(out, c)
+				next = append(next, id)
+			}
+		}
+		parents = next
+	}
+	return out, nil
+}
+
+func dedupeMetadata(list []types.AutomationExecutionMetadata) []types.AutomationExecutionMetadata {
+	seen := make(map[string]bool, len(list))
+	out := list[:0]
+	for _, m := range list {
+		id := aws.ToString(m.AutomationExecutionId)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, m)
+	}
+	return out
+}
+
+// sortNewestFirst orders executions by start time, newest first, ties by id.
+func sortNewestFirst(list []types.AutomationExecutionMetadata) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := aws.ToTime(list[i].ExecutionStartTime), aws.ToTime(list[j].ExecutionStartTime)
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		return aws.ToString(list[i].AutomationExecutionId) < aws.ToString(list[j].AutomationExecutionId)
+	})
+}
