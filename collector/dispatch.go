@@ -27,20 +27,20 @@ type turnResult struct {
 // across the exporter, the targets whose refresh started longest ago
 // first. It returns once all are done or at the deadline, with what is
 // known then: a target not done by then gives its last view, not up.
-func (s *Scrape) refresh() []scrapePart {
+func (s *Scrape) refresh(ctx context.Context) []scrapePart {
 	views, stale := s.freshViews()
 	done := make(chan turnResult, len(stale))
 	dispatched := make(chan struct{})
 	go func() {
 		defer close(dispatched)
-		s.dispatch(stale, done)
+		s.dispatch(ctx, stale, done)
 	}()
 wait:
 	for range stale {
 		select {
 		case r := <-done:
 			views[r.i] = r.v
-		case <-s.ctx.Done():
+		case <-ctx.Done():
 			break wait
 		}
 	}
@@ -87,14 +87,14 @@ func (s *Scrape) freshViews() ([]*view, []int) {
 // is held until the refresh ends, even past the deadline of the scrape
 // that started it. A target whose refresh another scrape started is
 // waited for without a slot.
-func (s *Scrape) dispatch(order []int, done chan<- turnResult) {
+func (s *Scrape) dispatch(ctx context.Context, order []int, done chan<- turnResult) {
 	for k, i := range order {
 		ts := s.targets[i]
 		if ts.busy() {
-			go func() { done <- turnResult{i, ts.get(s.ctx, nil)} }()
+			go func() { done <- turnResult{i, ts.get(ctx, nil)} }()
 			continue
 		}
-		if !s.acquire() {
+		if !s.acquire(ctx) {
 			for _, j := range order[k:] {
 				if !s.targets[j].busy() {
 					s.targets[j].fail(errNoTurn, "no refresh slot before the scrape deadline")
@@ -103,19 +103,19 @@ func (s *Scrape) dispatch(order []int, done chan<- turnResult) {
 			return
 		}
 		ts.turn.Store(s.exp.turns.Add(1))
-		go func() { done <- turnResult{i, ts.get(s.ctx, func() { <-s.exp.slots })} }()
+		go func() { done <- turnResult{i, ts.get(ctx, func() { <-s.exp.slots })} }()
 	}
 }
 
 // acquire takes a refresh slot, or reports false at the deadline.
-func (s *Scrape) acquire() bool {
+func (s *Scrape) acquire(ctx context.Context) bool {
 	select {
 	case s.exp.slots <- struct{}{}:
-		if s.ctx.Err() == nil {
+		if ctx.Err() == nil {
 			return true
 		}
 		<-s.exp.slots
-	case <-s.ctx.Done():
+	case <-ctx.Done():
 	}
 	return false
 }

@@ -28,6 +28,7 @@ type Exporter struct {
 	warn  *warnings
 	slots chan struct{} // one per target refresh running (maxRefreshes)
 	turns atomic.Uint64 // counts the refreshes started (targetState.turn)
+	cost  writeCost     // what writing an answer takes, per target
 
 	mu      sync.RWMutex
 	order   []string

@@ -57,11 +57,14 @@ func (s *Scrape) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// refreshed refreshes the targets once per scrape (see refresh), then
-// writes the warnings due.
+// refreshed refreshes the targets once per scrape (see refresh), ending
+// early enough for the answer to be written by the deadline (see
+// writeCost), then writes the warnings due.
 func (s *Scrape) refreshed() []scrapePart {
 	s.once.Do(func() {
-		s.parts = s.refresh()
+		ctx, cancel := s.exp.cost.refreshContext(s.ctx, len(s.targets))
+		defer cancel()
+		s.parts = s.refresh(ctx)
 		s.exp.warn.flush()
 	})
 	return s.parts

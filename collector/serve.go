@@ -3,6 +3,7 @@ package collector
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,6 +19,8 @@ func Serve(w http.ResponseWriter, r *http.Request, s *Scrape, base prometheus.Ga
 	// Refresh first: the base registry, gathered next, then holds the
 	// calls and errors of this scrape, not of the one before.
 	s.refreshed()
+	start := time.Now()
+	defer func() { s.exp.cost.note(time.Since(start), len(s.targets)) }()
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(targetsOnly{s}); err != nil {
 		logger.Error("registering the scrape", "err", err)
