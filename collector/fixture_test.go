@@ -106,12 +106,7 @@ type harness struct {
 
 func newHarness(t testing.TB, execs []*ssmsim.Execution, opts ssmsim.Options) *harness {
 	t.Helper()
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	ssmsim.SetTestEnv(t)
 	store := ssmsim.NewStore()
 	for _, e := range execs {
 		store.Put("123456789012", "us-east-1", e)

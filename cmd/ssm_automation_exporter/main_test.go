@@ -23,6 +23,7 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
 const goodConfig = `
@@ -90,9 +91,7 @@ func newServer(t *testing.T) *server {
 // builds them.
 func newServerWith(t *testing.T, cfg string) *server {
 	t.Helper()
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	ssmsim.SetTestEnv(t)
 	path := filepath.Join(t.TempDir(), "config.yml")
 	writeFile(t, path, cfg)
 	logger := slog.New(slog.DiscardHandler)

@@ -24,6 +24,21 @@ func NewTestServer(tb testing.TB, store *Store, opts Options) (url string, srv *
 	return ts.URL, srv
 }
 
+// SetTestEnv points the SDK's default configuration chain at fixed test
+// credentials (access key AKIDTEST, secret "secret") in us-east-1, with no
+// shared configuration files and no instance metadata, for the duration
+// of a test: an exporter built by the test then talks only to the
+// simulator, whatever the machine's environment holds.
+func SetTestEnv(tb testing.TB) {
+	tb.Helper()
+	tb.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	tb.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	tb.Setenv("AWS_REGION", "us-east-1")
+	tb.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	tb.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	tb.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+}
+
 // SDKClient returns an aws-sdk-go-v2 SSM client that talks to the simulator
 // at url, signing with accessKey (secret "secret") in region. optFns adjust
 // the client further (a retryer without backoff, for instance). The client
