@@ -183,3 +183,40 @@ func TestRefreshTimeoutCountsATimeout(t *testing.T) {
 		t.Fatal("a refresh that reached api.refresh_timeout counted no timeout")
 	}
 }
+
+// A reload that changes what is fetched (here a rule's step filters)
+// while a refresh runs drops that refresh: it ends, and nothing it fetched
+// the old way is kept or served as fresh.
+func TestReloadChangingWhatIsFetchedDropsTheRefreshInFlight(t *testing.T) {
+	h := newSlowFleet(t, 1)
+	scrapeCut(t, h, func() bool { return stepCallsDone(t, h) >= 1 })
+	f := inflightOf(h.exp.targets["t1"])
+	if f == nil {
+		t.Fatal("no refresh in flight after the first scrape")
+	}
+	h.apply(t, `
+api: {requests_per_second: 10000, burst: 10000}
+targets:
+  - name: t1
+    region: us-east-1
+    endpoint: %s
+    min_refresh_interval: 1h
+    discovery: [{name: all, max_executions: 1000, step_filters: [{key: StepExecutionStatus, values: [Failed]}]}]
+`)
+	waitDone(t, f, 10*time.Second, "reloaded")
+	reg := h.registry(t)
+	if got := len(exportedIDs(t, reg)); got != 20 {
+		t.Fatalf("after the reload: %d executions, want 20", got)
+	}
+	for _, mf := range mustGather(t, reg) {
+		if mf.GetName() != "ssm_automation_step_status" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if matches(m, map[string]string{"status": "Failed"}) {
+				continue
+			}
+			t.Fatalf("a step the reloaded filters leave out is exported: %v", m.GetLabel())
+		}
+	}
+}

@@ -15,9 +15,24 @@ type flight struct {
 	done chan struct{}
 	view *view // set before done is closed
 
-	// What the refresh has got so far, guarded by the target's mu.
+	cancel context.CancelFunc // ends the refresh
+
+	// Guarded by the target's mu: what the refresh has got so far, and
+	// whether a reload changed what is fetched meanwhile (then it keeps
+	// nothing).
 	want    []*wanted           // nil until discovery ends
 	fetched map[string]*tracked // fetched by this refresh, prepared
+	stale   bool
+}
+
+// dropLocked ends the refresh in flight, if any, and keeps it from
+// writing anything back: a reload changed what is fetched, or how.
+// Called with ts.mu held.
+func (ts *targetState) dropLocked() {
+	if f := ts.inflight; f != nil {
+		f.stale = true
+		f.cancel()
+	}
 }
 
 // get returns a view no older than min_refresh_interval, refreshing once
@@ -65,13 +80,16 @@ func (ts *targetState) startLocked(release func()) *flight {
 		timeout = config.DefaultAPI.RefreshTimeout
 	}
 	rctx, cancel := context.WithTimeout(ts.ctx, timeout)
-	f := &flight{done: make(chan struct{}), fetched: map[string]*tracked{}}
+	f := &flight{done: make(chan struct{}), fetched: map[string]*tracked{}, cancel: cancel}
 	started := ts.exp.goRefresh(func() {
 		defer release()
 		defer cancel()
 		v := ts.refresh(rctx)
 		ts.mu.Lock()
-		ts.current, ts.inflight = v, nil
+		if !f.stale {
+			ts.current = v
+		}
+		ts.inflight = nil
 		f.view = v
 		ts.mu.Unlock()
 		close(f.done)

@@ -24,7 +24,7 @@ func (ts *targetState) wantedNow(want []*wanted) {
 func (ts *targetState) progressed(id string, t *tracked) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if f := ts.inflight; f != nil {
+	if f := ts.inflight; f != nil && !f.stale {
 		if !t.prepared() {
 			t.prepare(ts.in)
 		}
@@ -45,8 +45,8 @@ func (ts *targetState) answer() *view {
 		base = &view{refreshedAt: ts.now()}
 	}
 	f := ts.inflight
-	if f == nil || f.want == nil {
-		return base // nothing fetched yet that the last view lacks
+	if f == nil || f.want == nil || f.stale {
+		return base // nothing fetched yet that the last view lacks (or to keep)
 	}
 	out := *base
 	out.execs = make([]*tracked, 0, len(f.want))

@@ -28,6 +28,10 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if f := ts.inflight; f != nil && f.stale {
+		// A reload changed what is fetched: keep nothing of this refresh.
+		return &view{refreshedAt: now}
+	}
 	next := make(map[string]*tracked, len(want))
 	pending := 0
 	for _, w := range want {

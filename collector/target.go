@@ -65,6 +65,7 @@ func (ts *targetState) update(t config.ExpandedTarget, api ssmapi.API, apiCfg co
 	if api != ts.api || fetchSignature(t) != fetchSignature(ts.cfg) {
 		ts.tracked, ts.current = map[string]*tracked{}, nil
 		ts.lastRules = map[string]ruleResult{}
+		ts.dropLocked() // what a refresh in flight fetches is of the old kind
 	}
 	ts.cfg, ts.api, ts.apiCfg = t, api, apiCfg
 }
@@ -100,6 +101,9 @@ func (ts *targetState) lastRule(name string) ruleResult {
 func (ts *targetState) setLastRule(name string, r ruleResult) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if f := ts.inflight; f != nil && f.stale {
+		return
+	}
 	ts.lastRules[name] = r
 }
 
