@@ -26,14 +26,17 @@ type turnResult struct {
 // refresh refreshes the scrape's targets, at most maxRefreshes at a time
 // across the exporter, the targets whose refresh started longest ago
 // first. It returns once all are done or at the deadline, with what is
-// known then: a target not done by then gives its last view, not up.
+// known then: a target whose refresh runs on gives what it has fetched so
+// far over its last view (see answer); one whose refresh could not start
+// gives its last view, not up.
 func (s *Scrape) refresh(ctx context.Context) []scrapePart {
 	views, stale := s.freshViews()
 	done := make(chan turnResult, len(stale))
 	dispatched := make(chan struct{})
+	noTurn := make([]bool, len(s.targets))
 	go func() {
 		defer close(dispatched)
-		s.dispatch(ctx, stale, done)
+		s.dispatch(ctx, stale, done, noTurn)
 	}()
 wait:
 	for range stale {
@@ -51,8 +54,12 @@ wait:
 	parts := make([]scrapePart, len(s.targets))
 	for i, ts := range s.targets {
 		v := views[i]
-		if v == nil {
+		switch {
+		case v != nil:
+		case noTurn[i]:
 			v = ts.late()
+		default:
+			v = ts.answer() // the refresh goes on; what it has fetched so far
 		}
 		ts.mu.Lock()
 		cfg := ts.cfg
@@ -83,11 +90,11 @@ func (s *Scrape) freshViews() ([]*view, []int) {
 }
 
 // dispatch starts the refresh of each target in order as a slot frees up,
-// and gives up at the deadline: the targets left count a timeout. A slot
-// is held until the refresh ends, even past the deadline of the scrape
-// that started it. A target whose refresh another scrape started is
-// waited for without a slot.
-func (s *Scrape) dispatch(ctx context.Context, order []int, done chan<- turnResult) {
+// and gives up at the deadline: the targets left count a timeout and are
+// marked in noTurn. A slot is held until the refresh ends, even past the
+// deadline of the scrape that started it. A target whose refresh another
+// scrape started is waited for without a slot.
+func (s *Scrape) dispatch(ctx context.Context, order []int, done chan<- turnResult, noTurn []bool) {
 	for k, i := range order {
 		ts := s.targets[i]
 		if ts.busy() {
@@ -97,6 +104,7 @@ func (s *Scrape) dispatch(ctx context.Context, order []int, done chan<- turnResu
 		if !s.acquire(ctx) {
 			for _, j := range order[k:] {
 				if !s.targets[j].busy() {
+					noTurn[j] = true
 					s.targets[j].fail(errNoTurn, "no refresh slot before the scrape deadline")
 				}
 			}

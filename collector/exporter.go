@@ -30,18 +30,54 @@ type Exporter struct {
 	turns atomic.Uint64 // counts the refreshes started (targetState.turn)
 	cost  writeCost     // what writing an answer takes, per target
 
+	// ctx ends every refresh when the exporter closes; running counts the
+	// refreshes under way, which Close waits for.
+	ctx     context.Context
+	stop    context.CancelFunc
+	runMu   sync.Mutex // guards closed and running.Add
+	closed  bool
+	running sync.WaitGroup
+
 	mu      sync.RWMutex
 	order   []string
 	targets map[string]*targetState
 }
 
-// NewExporter returns an exporter with no targets; call Apply.
+// NewExporter returns an exporter with no targets; call Apply, and Close
+// when done.
 func NewExporter(clients ClientSource, m *ssmapi.APIMetrics, logger *slog.Logger) *Exporter {
+	ctx, stop := context.WithCancel(context.Background())
 	return &Exporter{
 		clients: clients, metrics: m, logger: logger, now: time.Now,
 		warn: newWarnings(logger), slots: make(chan struct{}, maxRefreshes),
-		targets: map[string]*targetState{},
+		targets: map[string]*targetState{}, ctx: ctx, stop: stop,
 	}
+}
+
+// Close ends every refresh under way, each target's last one included,
+// and returns once they have ended. Scrapes afterwards start no refresh.
+func (e *Exporter) Close() {
+	e.runMu.Lock()
+	e.closed = true
+	e.runMu.Unlock()
+	e.stop()
+	e.running.Wait()
+}
+
+// goRefresh runs a refresh in its own goroutine, counted for Close, and
+// reports false (running nothing) once the exporter is closed.
+func (e *Exporter) goRefresh(run func()) bool {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.running.Add(1)
+	go func() {
+		defer e.running.Done()
+		run()
+	}()
+	return true
 }
 
 // Apply installs a configuration: targets whose expanded name stays keep
@@ -65,6 +101,7 @@ func (e *Exporter) Apply(cfg *config.Config) {
 	for name, ts := range e.targets {
 		if next[name] == nil {
 			ts.counters.Drop() // a refresh still in flight writes nothing more
+			ts.cancel()        // and ends at once
 		}
 	}
 	e.targets, e.order = next, order

@@ -108,6 +108,9 @@ func (r *fetchRun) one(w *wanted, meta *types.AutomationExecutionMetadata) {
 	}
 	ts, out := r.ts, r.out
 	t, err := ts.fetchOne(r.ctx, r.api, w, meta, r.old[w.id], r.maxSteps, r.cut, r.now)
+	if t != nil {
+		ts.progressed(w.id, t) // visible to a scrape out of time from now on
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {

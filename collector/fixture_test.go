@@ -119,6 +119,7 @@ func newHarness(t testing.TB, execs []*ssmsim.Execution, opts ssmsim.Options) *h
 		t.Fatal(err)
 	}
 	exp := NewExporter(clients, m, slog.New(slog.DiscardHandler))
+	t.Cleanup(exp.Close)
 	h := &harness{sim: sim, store: store, url: url, exp: exp, base: base, apiM: m, clock: fixedNow}
 	exp.now = func() time.Time { return h.clock }
 	return h

@@ -1,19 +1,46 @@
 package collector
 
-import "context"
+import (
+	"context"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
 
 // flight is one refresh in progress; every scrape that arrives meanwhile
-// waits for it instead of starting its own.
+// waits for it instead of starting its own. It runs on the target's
+// context, bounded by api.refresh_timeout, not by the scrape that started
+// it: a scrape out of time answers with what is fetched so far (see
+// progress.go) while the refresh goes on for the next scrape.
 type flight struct {
 	done chan struct{}
-	view *view
+	view *view // set before done is closed
+
+	cancel context.CancelFunc // ends the refresh
+
+	// Guarded by the target's mu: what the refresh has got so far, and
+	// whether a reload changed what is fetched meanwhile (then it keeps
+	// nothing).
+	want    []*wanted           // nil until discovery ends
+	fetched map[string]*tracked // fetched by this refresh, prepared
+	stale   bool
+}
+
+// dropLocked ends the refresh in flight, if any, and keeps it from
+// writing anything back: a reload changed what is fetched, or how.
+// Called with ts.mu held.
+func (ts *targetState) dropLocked() {
+	if f := ts.inflight; f != nil {
+		f.stale = true
+		f.cancel()
+	}
 }
 
 // get returns a view no older than min_refresh_interval, refreshing once
 // for all concurrent callers when needed. Only a caller with a release
 // starts a refresh, and release is called when that refresh ends (the
 // refresh slot it holds is free again), or at once when get starts none.
-// A caller without one waits for the refresh in flight, if any.
+// A caller without one waits for the refresh in flight, if any. At ctx's
+// end it returns what is known then (see answer).
 func (ts *targetState) get(ctx context.Context, release func()) *view {
 	ts.mu.Lock()
 	f := ts.inflight
@@ -21,7 +48,7 @@ func (ts *targetState) get(ctx context.Context, release func()) *view {
 	switch {
 	case v != nil:
 	case f == nil && release != nil:
-		f, release = ts.startLocked(ctx, release), nil
+		f, release = ts.startLocked(release), nil
 	case f == nil:
 		v = ts.current // the refresh waited for has just ended
 	}
@@ -33,37 +60,46 @@ func (ts *targetState) get(ctx context.Context, release func()) *view {
 	case v != nil:
 		return v
 	case f == nil:
-		return ts.late()
+		return ts.answer()
 	}
 	select {
 	case <-f.done:
 		return f.view
 	case <-ctx.Done():
-		return ts.late()
+		return ts.answer()
 	}
 }
 
-// startLocked starts a refresh. It serves every scrape that arrives while
-// it runs: it keeps the first scrape's deadline but not its cancellation.
-// Called with ts.mu held.
-func (ts *targetState) startLocked(ctx context.Context, release func()) *flight {
-	f := &flight{done: make(chan struct{})}
-	ts.inflight = f
-	rctx := context.WithoutCancel(ctx)
-	var cancel context.CancelFunc = func() {}
-	if dl, ok := ctx.Deadline(); ok {
-		rctx, cancel = context.WithDeadline(rctx, dl)
+// startLocked starts a refresh on the target's context, with a deadline
+// of api.refresh_timeout, and calls release when it ends. It returns nil
+// (and releases at once) when the exporter is closed. Called with ts.mu
+// held.
+func (ts *targetState) startLocked(release func()) *flight {
+	timeout := ts.apiCfg.RefreshTimeout
+	if timeout <= 0 {
+		timeout = config.DefaultAPI.RefreshTimeout
 	}
-	go func() {
+	rctx, cancel := context.WithTimeout(ts.ctx, timeout)
+	f := &flight{done: make(chan struct{}), fetched: map[string]*tracked{}, cancel: cancel}
+	started := ts.exp.goRefresh(func() {
 		defer release()
 		defer cancel()
 		v := ts.refresh(rctx)
 		ts.mu.Lock()
-		ts.current, ts.inflight = v, nil
-		ts.mu.Unlock()
+		if !f.stale {
+			ts.current = v
+		}
+		ts.inflight = nil
 		f.view = v
+		ts.mu.Unlock()
 		close(f.done)
-	}()
+	})
+	if !started {
+		cancel()
+		release()
+		return nil
+	}
+	ts.inflight = f // the refresh waits for ts.mu before it reads anything
 	return f
 }
 
@@ -90,8 +126,8 @@ func (ts *targetState) busy() bool {
 	return ts.inflight != nil
 }
 
-// late is the view of a scrape out of time: the last good series, but
-// not up.
+// late is the view of a target whose refresh could not start before the
+// scrape's deadline: the last good series, but not up.
 func (ts *targetState) late() *view {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()

@@ -27,13 +27,14 @@ var (
 	descUp             = desc("up")
 	descScrapeDuration = desc("scrape_duration_seconds")
 	descLastRefresh    = desc("last_refresh_timestamp_seconds")
+	descPending        = desc("pending_executions")
 	descScrapeTimeout  = desc("scrape_timeout_seconds")
 )
 
 // targetDescs lists the descriptors of the per-target series: everything
 // the collector sends besides the families and the aggregates.
 var targetDescs = []*prometheus.Desc{
-	descSteps, descDiscovered, descDropped, descTargetInfo, descUp, descScrapeDuration, descLastRefresh, descScrapeTimeout,
+	descSteps, descDiscovered, descDropped, descTargetInfo, descUp, descScrapeDuration, descLastRefresh, descPending, descScrapeTimeout,
 }
 
 // finishedDurationBuckets suit runbook steps: seconds to hours.

@@ -22,12 +22,18 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	now := ts.now()
 
 	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now)
+	ts.wantedNow(want)
 	f := ts.fetchAll(ctx, cfg, api, apiCfg, want, now)
 	ok := okDisc && f.ok
 
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if f := ts.inflight; f != nil && f.stale {
+		// A reload changed what is fetched: keep nothing of this refresh.
+		return &view{refreshedAt: now}
+	}
 	next := make(map[string]*tracked, len(want))
+	pending := 0
 	for _, w := range want {
 		if r, found := f.results[w.id]; found {
 			if !r.prepared() {
@@ -36,13 +42,15 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 			next[w.id] = r
 		} else if old := ts.tracked[w.id]; old != nil && !f.gone[w.id] {
 			next[w.id] = old // stale if error: keep the last good data
+		} else if !f.gone[w.id] {
+			pending++ // never fetched yet
 		}
 	}
 	ts.finished.count(next)
 	ts.tracked = next
 	execs := sortedTracked(next)
 	return &view{
-		execs: execs, rules: rules, steps: aggregate(execs), up: ok,
+		execs: execs, rules: rules, steps: aggregate(execs), up: ok && pending == 0, pending: pending,
 		duration: time.Since(start).Seconds(), refreshedAt: now,
 	}
 }

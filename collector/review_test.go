@@ -23,15 +23,22 @@ func TestSettledExecutionsCountOnceEvenWhenIDsAreForgotten(t *testing.T) {
 	}
 }
 
-func TestScrapeOutOfTimeIsNotUp(t *testing.T) {
+// A scrape out of time while a refresh goes on in the background answers
+// with the last good series, and up stays that of the last completed
+// refresh, which fetched everything: 1 (it was 0 before refreshes outlived
+// their scrape).
+func TestScrapeOutOfTimeKeepsUpOfTheLastCompletedRefresh(t *testing.T) {
 	h := newHarness(t, scenario(), ssmsim.Options{})
 	h.apply(t, goldenConfig)
 	want := executionLines(t, h.registry(t))
 	h.sim.SetFaults(ssmsim.Faults{Latency: 500 * time.Millisecond})
 	for i := range 5 {
 		reg := scrapeWithin(t, h, 50*time.Millisecond)
-		if v, _ := value(t, reg, "ssm_automation_up", nil); v != 0 {
-			t.Fatalf("scrape %d ran out of time but reports up %v", i, v)
+		if v, _ := value(t, reg, "ssm_automation_up", nil); v != 1 {
+			t.Fatalf("scrape %d ran out of time while the last completed refresh was good, but reports up %v", i, v)
+		}
+		if v, _ := value(t, reg, "ssm_automation_pending_executions", nil); v != 0 {
+			t.Fatalf("scrape %d: pending_executions %v, want 0", i, v)
 		}
 		if got := executionLines(t, reg); len(got) != len(want) {
 			t.Fatalf("scrape %d: %d executions, want the last good %d", i, len(got), len(want))

@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -21,6 +23,11 @@ type targetState struct {
 	warn     *warnings
 	now      func() time.Time
 	turn     atomic.Uint64 // the exporter's turn of its last refresh start
+	exp      *Exporter
+	// ctx is the context of the target's refreshes: cancel ends them when
+	// the target is removed; the exporter's Close ends them all.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex // guards the fields below
 	cfg      config.ExpandedTarget
@@ -37,7 +44,9 @@ type targetState struct {
 }
 
 func newTargetState(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API, e *Exporter) *targetState {
+	ctx, cancel := context.WithCancel(e.ctx)
 	return &targetState{
+		exp: e, ctx: ctx, cancel: cancel,
 		name: t.Name, cfg: t, api: api, apiCfg: apiCfg, counters: e.metrics.ForTarget(t.Name),
 		logger: e.logger.With("target", t.Name), warn: e.warn, now: e.now,
 		tracked: map[string]*tracked{}, finished: newFinishedCounter(t.Name, seenLimit),
@@ -56,6 +65,7 @@ func (ts *targetState) update(t config.ExpandedTarget, api ssmapi.API, apiCfg co
 	if api != ts.api || fetchSignature(t) != fetchSignature(ts.cfg) {
 		ts.tracked, ts.current = map[string]*tracked{}, nil
 		ts.lastRules = map[string]ruleResult{}
+		ts.dropLocked() // what a refresh in flight fetches is of the old kind
 	}
 	ts.cfg, ts.api, ts.apiCfg = t, api, apiCfg
 }
@@ -91,6 +101,9 @@ func (ts *targetState) lastRule(name string) ruleResult {
 func (ts *targetState) setLastRule(name string, r ruleResult) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if f := ts.inflight; f != nil && f.stale {
+		return
+	}
 	ts.lastRules[name] = r
 }
 
@@ -99,6 +112,9 @@ func (ts *targetState) setLastRule(name string, r ruleResult) {
 // interval with advice and the AWS error code; the error text itself is
 // logged only at debug level (it may quote request values).
 func (ts *targetState) fail(err error, msg string, args ...any) {
+	if ts.ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return // the target was removed, or the exporter closes: no failure
+	}
 	reason := ssmapi.Reason(err)
 	ts.counters.Failed(reason)
 	ts.logger.Debug(msg, append(args, "reason", reason, "err", err)...)

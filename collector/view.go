@@ -51,6 +51,7 @@ type view struct {
 	rules       []ruleStat
 	steps       map[aggKey]float64
 	up          bool
+	pending     int // wanted executions never fetched
 	duration    float64
 	refreshedAt time.Time
 }

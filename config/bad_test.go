@@ -20,6 +20,10 @@ var badConfigs = []struct {
 		`line 5: api.call_timeout: must be greater than 0, got 0s`,
 		`line 6: api.max_attempts: must be between 1 and 20, got 21`,
 		`line 7: api.max_response_bytes: must be at least 65536, got 1024`,
+		`line 8: api.refresh_timeout: must be greater than 0 and at most 1h0m0s, got 0s`,
+	}},
+	{"bad_refresh_timeout", []string{
+		`line 2: api.refresh_timeout: must be greater than 0 and at most 1h0m0s, got 2h0m0s`,
 	}},
 	{"bad_api_types", []string{
 		`line 2: api.requests_per_second: "fast" is not a number`,

@@ -62,7 +62,7 @@ func TestDefaults(t *testing.T) {
 
 func TestExplicitValuesKept(t *testing.T) {
 	c := mustParse(t, `
-api: {requests_per_second: 0.5, burst: 1, max_concurrency: 64, call_timeout: 1m30s, max_attempts: 1, max_response_bytes: 65536}
+api: {requests_per_second: 0.5, burst: 1, max_concurrency: 64, call_timeout: 1m30s, refresh_timeout: 45s, max_attempts: 1, max_response_bytes: 65536}
 targets:
   - name: prod
     region: eu-west-1
@@ -73,7 +73,7 @@ targets:
     discovery:
       - {name: r, lookback: 7d, max_executions: 1, include_children: true}
 `)
-	want := API{RequestsPerSecond: 0.5, Burst: 1, MaxConcurrency: 64, CallTimeout: 90 * time.Second, MaxAttempts: 1, MaxResponseBytes: 65536}
+	want := API{RequestsPerSecond: 0.5, Burst: 1, MaxConcurrency: 64, CallTimeout: 90 * time.Second, RefreshTimeout: 45 * time.Second, MaxAttempts: 1, MaxResponseBytes: 65536}
 	if c.API != want {
 		t.Errorf("api = %+v, want %+v", c.API, want)
 	}

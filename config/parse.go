@@ -23,6 +23,7 @@ var (
 		Burst:             10,
 		MaxConcurrency:    4,
 		CallTimeout:       10 * time.Second,
+		RefreshTimeout:    5 * time.Minute,
 		MaxAttempts:       5,
 		MaxResponseBytes:  16 << 20,
 	}
@@ -131,6 +132,7 @@ func (c *Config) setDefaults() {
 	setDefault(&c.API.Burst, DefaultAPI.Burst)
 	setDefault(&c.API.MaxConcurrency, DefaultAPI.MaxConcurrency)
 	setDefault(&c.API.CallTimeout, DefaultAPI.CallTimeout)
+	setDefault(&c.API.RefreshTimeout, DefaultAPI.RefreshTimeout)
 	setDefault(&c.API.MaxAttempts, DefaultAPI.MaxAttempts)
 	setDefault(&c.API.MaxResponseBytes, DefaultAPI.MaxResponseBytes)
 	for i := range c.Targets {

@@ -22,6 +22,9 @@ type API struct {
 	MaxConcurrency int `yaml:"max_concurrency"`
 	// CallTimeout bounds one HTTP attempt. Default 10s.
 	CallTimeout time.Duration `yaml:"call_timeout"`
+	// RefreshTimeout bounds one refresh of a target, which may outlive the
+	// scrape that started it. Default 5m.
+	RefreshTimeout time.Duration `yaml:"refresh_timeout"`
 	// MaxAttempts is the SDK retryer's attempts per call. Default 5.
 	MaxAttempts int `yaml:"max_attempts"`
 	// MaxResponseBytes caps the body of one API response; a larger one fails

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,9 @@ const (
 	maxNameLength     = 128 // of a target name, expanded, or a rule name: the target and rule labels are never cut
 	minLabelLength    = 16
 	maxAPIConcurrency = 64
+	// maxRefreshTimeout bounds api.refresh_timeout: a refresh running longer
+	// holds a refresh slot and serves data older than any dashboard expects.
+	maxRefreshTimeout = time.Hour
 	maxAPIAttempts    = 20
 )
 
@@ -147,6 +151,9 @@ func (v *validator) api(a *API) {
 	v.between("api.max_concurrency", a.MaxConcurrency, 1, maxAPIConcurrency)
 	if v.isSet("api.call_timeout") && a.CallTimeout <= 0 {
 		v.add("api.call_timeout", "must be greater than 0, got %s", a.CallTimeout)
+	}
+	if v.isSet("api.refresh_timeout") && (a.RefreshTimeout <= 0 || a.RefreshTimeout > maxRefreshTimeout) {
+		v.add("api.refresh_timeout", "must be greater than 0 and at most %s, got %s", maxRefreshTimeout, a.RefreshTimeout)
 	}
 	v.between("api.max_attempts", a.MaxAttempts, 1, maxAPIAttempts)
 	if v.isSet("api.max_response_bytes") && a.MaxResponseBytes < minResponseBytes {

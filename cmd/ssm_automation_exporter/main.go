@@ -100,6 +100,7 @@ func serve(sigs *signals, o *options, logger *slog.Logger) error {
 		return err
 	}
 	exp := collector.NewExporter(clients, apiMetrics, logger)
+	defer exp.Close() // after the server's shutdown: ends the refreshes still running
 	exp.Apply(safe.Get())
 	safe.Subscribe(func(c *config.Config) {
 		exp.Apply(c)

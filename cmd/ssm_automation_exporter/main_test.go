@@ -106,6 +106,7 @@ func newServerWith(t *testing.T, cfg string) *server {
 		t.Fatal(err)
 	}
 	exp := collector.NewExporter(clients, m, logger)
+	t.Cleanup(exp.Close)
 	exp.Apply(safe.Get())
 	safe.Subscribe(exp.Apply)
 	ctx, cancel := context.WithCancel(context.Background())

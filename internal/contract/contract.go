@@ -148,13 +148,15 @@ var Metrics = []Metric{
 	{Name: "ssm_automation_target_info", Type: Gauge, Group: Targets, Labels: []string{"target", "account_id", "region", "role_arn"},
 		Help: "Account, region and role of a target (value 1)."},
 	{Name: "ssm_automation_up", Type: Gauge, Group: Targets, Labels: []string{"target"},
-		Help: "1 when everything for the target was fetched in this scrape."},
+		Help: "1 when every wanted execution of the target has been fetched and its last completed refresh had no error."},
 	{Name: "ssm_automation_scrape_duration_seconds", Type: Gauge, Group: Targets, Labels: []string{"target"},
 		Help: "Time spent on the target in this scrape."},
 	{Name: "ssm_automation_scrape_timeout_seconds", Type: Gauge, Group: Targets,
 		Help: "Deadline this scrape had for refreshing targets."},
 	{Name: "ssm_automation_last_refresh_timestamp_seconds", Type: Gauge, Group: Targets, Labels: []string{"target"},
 		Help: "When the target's data was last refreshed from the API."},
+	{Name: "ssm_automation_pending_executions", Type: Gauge, Group: Targets, Labels: []string{"target"},
+		Help: "Executions the target exports that have never been fetched yet (a cold start converging)."},
 
 	// The exporter's count of its API use.
 	{Name: "ssm_automation_exporter_api_requests_total", Type: Counter, Group: API, Labels: []string{"target", "operation", "code"},
