@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -11,34 +12,33 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
-// A running execution is refreshed by a delta: its step executions are
-// listed newest first (ReverseOrder: the steps not started yet, then the
-// others newest start first) until the oldest one listed is one the last
-// listing had already started. Every step older than that one had started
-// by then too, so the last listing holds them all, in the same order (a
-// start time never changes), and only those it had in a status other than
-// a terminal one can have changed since: they are fetched again by id, ten
-// per call, unless going on with the listing costs no more. The steps
-// listed are then put in front of the old ones, oldest first, as a full
-// listing would order them.
+// A running execution is refreshed by a delta against its last whole
+// listing (the base). The API lists step executions by start time, steps
+// not started yet (Pending, without a start time) after the others, or
+// all of it reversed with ReverseOrder: either way a listing pays for
+// every Pending step, and a running loop has most of its iterations
+// Pending. So the delta lists only the steps started since the newest
+// start of the base (a StartTimeAfter filter, which no Pending step
+// matches), and fetches again by id, ten per call, the steps the base had
+// started but not finished. The steps the base had finished cannot change;
+// those it had Pending that have not started are still Pending. A step
+// that failed since may have made the runbook jump over Pending steps: the
+// delta is then not used and everything is listed.
 
-// Limits of one DescribeAutomationStepExecutions call.
-const (
-	maxStepFilters = 6  // filters
-	idsPerFilter   = 10 // values of one filter
-	stepsPerPage   = 50 // step executions of one page
-)
+// idsPerFilter is the most values one step filter takes.
+const idsPerFilter = 10
 
 // deltaBase reports whether old may take a delta listed with filters: it
-// holds the whole of a listing with the same filters, and no filter
-// depends on a status (a step older than the ones listed could start
-// matching).
+// holds the whole of a listing with the same filters, no filter depends on
+// a status (a step could start matching without starting) or a start time
+// (the delta sets its own), and the filters leave room for the delta's.
 func deltaBase(old *tracked, filters []config.Filter) bool {
-	if old == nil || !old.exact || old.filters != filterKey(filters) {
+	if old == nil || !old.exact || old.filters != filterKey(filters) || len(filters) > 4 {
 		return false
 	}
 	for _, f := range filters {
-		if f.Key == "StepExecutionStatus" {
+		switch f.Key {
+		case "StepExecutionStatus", "StepExecutionId", "StartTimeAfter", "StartTimeBefore":
 			return false
 		}
 	}
@@ -48,102 +48,98 @@ func deltaBase(old *tracked, filters []config.Filter) bool {
 func filterKey(filters []config.Filter) string {
 	key := ""
 	for _, f := range filters {
-		key += f.Key + "\x00" + fmt.Sprint(len(f.Values)) + "\x00"
-		for _, v := range f.Values {
-			key += v + "\x00"
-		}
+		key += fmt.Sprintf("%q%q;", f.Key, f.Values)
 	}
 	return key
 }
 
-// delta is one delta listing of an execution.
-type delta struct {
-	old     []stepRec
-	pos     map[string]int // of each step in old
-	got     []stepRec      // listed now, newest first
-	seen    map[string]bool
-	keep    int      // old[:keep] is older than everything in got
-	refetch []string // ids in old[:keep] that may have changed
-	byID    bool     // the filters leave room for a StepExecutionId filter
-	bad     bool     // the listing cannot be merged: list everything
-}
-
-func newDelta(old []stepRec, filters []config.Filter) *delta {
-	d := &delta{old: old, pos: make(map[string]int, len(old)), seen: map[string]bool{},
-		byID: len(filters) < maxStepFilters}
-	for i := range old {
-		d.pos[old[i].id] = i
-	}
-	for _, f := range filters {
-		if f.Key == "StepExecutionId" {
-			d.byID = false
-		}
-	}
-	return d
-}
-
-// page takes one page of the listing and reports whether to list the next.
-func (d *delta) page(steps []types.StepExecution, last bool, conv func(*types.StepExecution) stepRec) bool {
-	for i := range steps {
-		r := conv(&steps[i])
-		if r.id == "" || d.seen[r.id] {
-			d.bad = true
-			return false
-		}
-		d.seen[r.id] = true
-		d.got = append(d.got, r)
-	}
-	if last {
-		d.keep, d.refetch = 0, nil // the whole listing
-		return false
-	}
-	if len(d.got) == 0 {
-		return true
-	}
-	q, known := d.pos[d.got[len(d.got)-1].id]
-	if !known || d.old[q].start.IsZero() {
-		return true // the oldest listed is new, or was not started: go on
-	}
-	for _, g := range d.got {
-		if p, ok := d.pos[g.id]; ok && p < q {
-			d.bad = true // listed in another order than before
-			return false
-		}
-	}
-	d.keep, d.refetch = q, nil
-	oldest := q
-	for i := range d.old[:q] {
-		if !isTerminal(d.old[i].status) {
-			d.refetch = append(d.refetch, d.old[i].id)
-			oldest = min(oldest, i)
-		}
-	}
-	calls := (len(d.refetch) + idsPerFilter - 1) / idsPerFilter
-	return len(d.refetch) > 0 && !(d.byID && calls <= (q-oldest+stepsPerPage-1)/stepsPerPage)
-}
-
-// deltaSteps lists the step executions of id as a delta against old, the
-// whole of a listing with the same filters. ok is false when the delta
-// cannot be merged (a step without id or listed twice, an order that
-// contradicts the last listing, a step fetched by id missing, more than
-// maxSteps); the caller then lists them all.
+// deltaSteps refreshes old, a base listed with filters, with the steps
+// started since and the unfinished ones fetched again. ok is false when it
+// cannot (nothing started yet, a step without id or listed twice, a step
+// of the base missing, a step failed since, more than maxSteps, or a whole
+// listing costs no more); the caller then lists everything.
 func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, old []stepRec, maxSteps int, conv func(*types.StepExecution) stepRec) (steps []stepRec, ok bool, err error) {
-	d := newDelta(old, filters)
-	err = ssmapi.StepPagesNewestFirst(ctx, api, id, filters, func(page []types.StepExecution, last bool) bool {
-		return d.page(page, last, conv)
-	})
-	if err != nil || d.bad {
+	var newest time.Time
+	for i := range old {
+		newest = maxTime(newest, old[i].start)
+	}
+	// Seconds are what the filter takes: the steps of the base started in
+	// the second of the newest are listed again.
+	since := newest.UTC().Truncate(time.Second)
+	var open []string // started before since, not finished
+	for i := range old {
+		if s := &old[i]; !s.start.IsZero() && s.start.Before(since) && !isTerminal(s.status) {
+			open = append(open, s.id)
+		}
+	}
+	byID := (len(open) + idsPerFilter - 1) / idsPerFilter
+	if newest.IsZero() || byID > 0 && 1+byID >= pagesOf(len(old)) {
+		return nil, false, nil
+	}
+	f := append(slices.Clip(filters), config.Filter{Key: "StartTimeAfter", Values: []string{since.Format(time.RFC3339)}})
+	got := map[string]stepRec{}
+	var listed []stepRec
+	bad := false
+	take := func(s *types.StepExecution) {
+		r := conv(s)
+		if _, dup := got[r.id]; dup || r.id == "" {
+			bad = true
+		}
+		got[r.id] = r
+		listed = append(listed, r)
+	}
+	if err := ssmapi.EachStep(ctx, api, id, f, take); err != nil || bad {
 		return nil, false, err
 	}
-	steps = make([]stepRec, d.keep, d.keep+len(d.got))
-	copy(steps, old[:d.keep])
-	if len(d.refetch) > 0 {
-		if ok, err := d.fetchByID(ctx, api, id, filters, steps, conv); !ok || err != nil {
+	for i := 0; i < len(open); i += idsPerFilter {
+		f := append(slices.Clip(filters), config.Filter{Key: "StepExecutionId", Values: open[i:min(i+idsPerFilter, len(open))]})
+		err := ssmapi.EachStep(ctx, api, id, f, func(s *types.StepExecution) {
+			if r := conv(s); r.id != "" {
+				got[r.id] = r
+			}
+		})
+		if err != nil {
 			return nil, false, err
 		}
 	}
-	for i := len(d.got) - 1; i >= 0; i-- {
-		steps = append(steps, d.got[i])
+	return mergeDelta(old, since, got, listed, maxSteps)
+}
+
+// mergeDelta puts together, in the order of a whole listing: the steps of
+// old started before since (those fetched again from got), the steps
+// listed since, oldest first, then the steps of old still Pending.
+func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed []stepRec, maxSteps int) ([]stepRec, bool, error) {
+	steps := make([]stepRec, 0, len(old)+len(listed))
+	var pending []stepRec
+	for i := range old {
+		s := &old[i]
+		r, fresh := got[s.id]
+		switch {
+		case s.start.IsZero() && !fresh:
+			pending = append(pending, *s)
+		case s.start.IsZero():
+			// Started since: listed.
+		case !s.start.Before(since) && !fresh:
+			return nil, false, nil // started in the second listed again, but not listed
+		case !s.start.Before(since):
+			// Listed again.
+		case fresh:
+			steps = append(steps, r)
+		case !isTerminal(s.status):
+			return nil, false, nil // not finished, and not found by id
+		default:
+			steps = append(steps, *s)
+		}
+	}
+	steps = append(append(steps, listed...), pending...)
+	old2 := make(map[string]string, len(old))
+	for i := range old {
+		old2[old[i].id] = old[i].status
+	}
+	for id, r := range got {
+		if before := old2[id]; r.status != "Success" && isTerminal(r.status) && before != r.status {
+			return nil, false, nil // may have made the runbook jump over Pending steps
+		}
 	}
 	if len(steps) > maxSteps {
 		return nil, false, nil
@@ -151,24 +147,12 @@ func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 	return steps, true, nil
 }
 
-// fetchByID fetches again the steps of d.refetch, ten per call, into
-// steps, where each keeps its place. ok is false if one is missing.
-func (d *delta) fetchByID(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, steps []stepRec, conv func(*types.StepExecution) stepRec) (ok bool, err error) {
-	found := 0
-	for i := 0; i < len(d.refetch); i += idsPerFilter {
-		batch := d.refetch[i:min(i+idsPerFilter, len(d.refetch))]
-		f := append(slices.Clip(filters), config.Filter{Key: "StepExecutionId", Values: batch})
-		err := ssmapi.EachStep(ctx, api, id, f, func(s *types.StepExecution) {
-			r := conv(s)
-			if p, known := d.pos[r.id]; known && p < len(steps) && steps[p].id == r.id && !d.seen[r.id] {
-				d.seen[r.id] = true
-				steps[p] = r
-				found++
-			}
-		})
-		if err != nil {
-			return false, err
-		}
+// pagesOf is how many calls listing n steps takes.
+func pagesOf(n int) int { return max(1, (n+49)/50) }
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
 	}
-	return found == len(d.refetch), nil
+	return a
 }

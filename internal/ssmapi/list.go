@@ -74,29 +74,9 @@ func ExecutionsByID(ctx context.Context, api API, ids []string) (map[string]*typ
 // lists them. On an error, the step executions already handed over are
 // those of an incomplete listing.
 func EachStep(ctx context.Context, api API, id string, filters []config.Filter, each func(*types.StepExecution)) error {
-	return stepPages(ctx, api, id, filters, false, func(steps []types.StepExecution, _ bool) bool {
-		for i := range steps {
-			each(&steps[i])
-		}
-		return true
-	})
-}
-
-// StepPagesNewestFirst lists the step executions of one execution with
-// ReverseOrder (the steps not started yet first, then the others newest
-// start first) and hands each page to page, with whether it is the last.
-// It asks for the next page only while page returns true.
-func StepPagesNewestFirst(ctx context.Context, api API, id string, filters []config.Filter, page func(steps []types.StepExecution, last bool) bool) error {
-	return stepPages(ctx, api, id, filters, true, page)
-}
-
-func stepPages(ctx context.Context, api API, id string, filters []config.Filter, reverse bool, each func([]types.StepExecution, bool) bool) error {
 	in := &ssm.DescribeAutomationStepExecutionsInput{
 		AutomationExecutionId: aws.String(id),
 		MaxResults:            aws.Int32(pageSize),
-	}
-	if reverse {
-		in.ReverseOrder = aws.Bool(true)
 	}
 	for _, f := range filters {
 		in.Filters = append(in.Filters, types.StepExecutionFilter{
@@ -115,8 +95,8 @@ func stepPages(ctx context.Context, api API, id string, filters []config.Filter,
 			return ErrRepeatedToken
 		}
 		sent = page.NextToken
-		if !each(page.StepExecutions, !p.HasMorePages()) {
-			return nil
+		for i := range page.StepExecutions {
+			each(&page.StepExecutions[i])
 		}
 	}
 	return nil
