@@ -17,18 +17,18 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
-const deltaConfig = `
-targets:
-  - name: t1
-    region: us-east-1
-    endpoint: %s
-    details: steps
-    discovery: [{name: all, lookback: 48h, max_executions: 5000}]
-`
+// deltaTarget is a target that discovers everything, with more keys for
+// the target and for its rule.
+func deltaTarget(target, rule string) string {
+	return "targets:\n  - name: t1\n    region: us-east-1\n    endpoint: %s\n    details: steps\n" + target +
+		"    discovery: [{name: all, lookback: 48h, max_executions: 5000" + rule + "}]\n"
+}
+
+var deltaConfig = deltaTarget("", "")
 
 // fullListingSeries scrapes the store through a new exporter, which lists
 // every step execution, and returns its per-execution and per-step series.
-func fullListingSeries(t *testing.T, store *ssmsim.Store, now time.Time) string {
+func fullListingSeries(t *testing.T, store *ssmsim.Store, now time.Time, yml string) string {
 	t.Helper()
 	url, _ := ssmsim.NewTestServer(t, store, ssmsim.Options{})
 	m := ssmapi.NewAPIMetrics(prometheus.NewRegistry())
@@ -38,7 +38,7 @@ func fullListingSeries(t *testing.T, store *ssmsim.Store, now time.Time) string 
 	}
 	exp := NewExporter(clients, m, slog.New(slog.DiscardHandler))
 	exp.now = func() time.Time { return now }
-	cfg, err := config.Parse([]byte(strings.Replace("api:\n  requests_per_second: 10000\n  burst: 10000\n"+deltaConfig, "%s", url, 1)))
+	cfg, err := config.Parse([]byte(strings.Replace("api:\n  requests_per_second: 10000\n  burst: 10000\n"+yml, "%s", url, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,29 +137,31 @@ func runningLoop(id string, bodies, done int) *ssmsim.Execution {
 // TestDeltaRefreshEqualsAFullListing advances live executions (loops
 // included) between scrapes and checks, at every scrape, that the series
 // of the exporter refreshing by deltas equal those of a new exporter that
-// lists everything at the same moment.
+// lists everything at the same moment, with step filters (that a delta
+// takes, or not) and a step cap.
 func TestDeltaRefreshEqualsAFullListing(t *testing.T) {
-	h := newHarness(t, nil, ssmsim.Options{})
-	loopingFleet(h, 5, 60)
-	h.apply(t, deltaConfig)
-	rnd := rand.New(rand.NewPCG(5, 5))
-	deltas := 0.0
-	for scrape := range 40 {
-		before := h.calls("DescribeAutomationStepExecutions")
-		got := executionSeries(t, h.registry(t)) + stepOrder(h.exp)
-		if scrape > 0 {
-			deltas += h.calls("DescribeAutomationStepExecutions") - before
-		}
-		if want := fullListingSeries(t, h.store, h.clock); got != want {
-			t.Fatalf("scrape %d: the delta refresh exports\n%s\n\na full listing\n%s", scrape, got, want)
-		}
-		// One tick at a time: every step of every loop is seen, the loop
-		// steps ending included.
-		h.clock = h.clock.Add(2 * time.Second)
-		ssmsim.Advance(h.store, h.clock, rnd)
-	}
-	if deltas == 0 {
-		t.Fatal("no warm step calls: nothing was tested")
+	for name, yml := range map[string]string{
+		"everything":    deltaConfig,
+		"action filter": deltaTarget("", ", step_filters: [{key: Action, values: [aws:runCommand, aws:loop, aws:executeScript, aws:approve]}]"),
+		"status filter": deltaTarget("", ", step_filters: [{key: StepExecutionStatus, values: [Success, Failed, TimedOut]}]"),
+		"step cap":      deltaTarget("    limits: {max_steps_per_execution: 60}\n", ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, nil, ssmsim.Options{})
+			loopingFleet(h, 5, 40)
+			h.apply(t, yml)
+			rnd := rand.New(rand.NewPCG(5, 5))
+			for scrape := range 32 {
+				got := executionSeries(t, h.registry(t)) + stepOrder(h.exp)
+				if want := fullListingSeries(t, h.store, h.clock, yml); got != want {
+					t.Fatalf("scrape %d: the delta refresh exports\n%s\n\na full listing\n%s", scrape, got, want)
+				}
+				// One tick at a time: every step of every loop is seen, the
+				// loop steps ending included.
+				h.clock = h.clock.Add(2 * time.Second)
+				ssmsim.Advance(h.store, h.clock, rnd)
+			}
+		})
 	}
 }
 
@@ -182,7 +184,7 @@ func TestDeltaRefreshConvergesUnderFaults(t *testing.T) {
 			failed++
 		} else {
 			compared++
-			if got, want := executionSeries(t, reg)+stepOrder(h.exp), fullListingSeries(t, h.store, h.clock); got != want {
+			if got, want := executionSeries(t, reg)+stepOrder(h.exp), fullListingSeries(t, h.store, h.clock, deltaConfig); got != want {
 				t.Fatalf("scrape %d: the delta refresh exports\n%s\n\na full listing\n%s", scrape, got, want)
 			}
 		}
@@ -198,47 +200,8 @@ func TestDeltaRefreshConvergesUnderFaults(t *testing.T) {
 	if up, _ := value(t, reg, "ssm_automation_up", nil); up != 1 {
 		t.Fatal("not up once the faults stopped")
 	}
-	if got, want := executionSeries(t, reg)+stepOrder(h.exp), fullListingSeries(t, h.store, h.clock); got != want {
+	if got, want := executionSeries(t, reg)+stepOrder(h.exp), fullListingSeries(t, h.store, h.clock, deltaConfig); got != want {
 		t.Fatalf("once the faults stopped, the delta refresh exports\n%s\n\na full listing\n%s", got, want)
 	}
 	t.Logf("%d refreshes failed, %d compared", failed, compared)
-}
-
-// TestDeltaCallsOnFixedExecutions pins what a warm refresh of running
-// executions costs: a loop of 180 iterations costs the step started last
-// and its loop step by id (2 calls, a full listing takes 4), a runbook of
-// 123 steps whose current step still runs one call (not 3), and one whose
-// whole listing is one page that page.
-func TestDeltaCallsOnFixedExecutions(t *testing.T) {
-	plain := runningLoop("eeeeeeee-0000-4000-8000-000000000002", 120, 80)
-	plain.Steps[1].Action, plain.Steps[1].Status, plain.Steps[1].EndTime = "aws:executeScript", "Success", plain.Steps[1].StartTime
-	for _, s := range plain.Steps {
-		s.ParentStepDetails = nil
-	}
-	execs := []*ssmsim.Execution{
-		runningLoop("eeeeeeee-0000-4000-8000-000000000001", 180, 100),
-		plain,
-		runningLoop("eeeeeeee-0000-4000-8000-000000000003", 40, 20),
-	}
-	h := newHarness(t, execs, ssmsim.Options{})
-	h.apply(t, deltaConfig)
-	h.registry(t).Gather()
-	steps := h.calls("DescribeAutomationStepExecutions")
-	if steps != 4+3+1 {
-		t.Fatalf("cold scrape: %v step calls, want 8", steps)
-	}
-	for i, want := range []float64{2 + 1 + 1, 2 + 1 + 1} {
-		h.clock = h.clock.Add(time.Minute)
-		h.registry(t).Gather()
-		got := h.calls("DescribeAutomationStepExecutions") - steps
-		steps += got
-		if got != want {
-			t.Fatalf("warm scrape %d: %v step calls, want %v", i+1, got, want)
-		}
-	}
-	for i, want := range []int{2, 1, 1} { // the model the fleet test uses agrees
-		if got := warmStepCalls(execs[i]); got != want {
-			t.Fatalf("warmStepCalls(%s) = %d, want %d", execs[i].ID, got, want)
-		}
-	}
 }
