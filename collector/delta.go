@@ -25,15 +25,19 @@ import (
 // that failed since may have made the runbook jump over Pending steps: the
 // delta is then not used and everything is listed.
 
-// idsPerFilter is the most values one step filter takes.
-const idsPerFilter = 10
+// Limits of one DescribeAutomationStepExecutions call: filters, and values
+// of one filter.
+const (
+	maxStepFilters = 6
+	idsPerFilter   = 10
+)
 
 // deltaBase reports whether old may take a delta listed with filters: it
 // holds the whole of a listing with the same filters, no filter depends on
 // a status (a step could start matching without starting) or a start time
 // (the delta sets its own), and the filters leave room for the delta's.
 func deltaBase(old *tracked, filters []config.Filter) bool {
-	if old == nil || !old.exact || old.filters != filterKey(filters) || len(filters) > 4 {
+	if old == nil || !old.exact || old.filters != filterKey(filters) || len(filters) >= maxStepFilters {
 		return false
 	}
 	for _, f := range filters {
@@ -116,7 +120,7 @@ func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed [
 		r, fresh := got[s.id]
 		switch {
 		case s.start.IsZero() && !fresh:
-			pending = append(pending, *s)
+			pending = append(pending, kept(s))
 		case s.start.IsZero():
 			// Started since: listed.
 		case !s.start.Before(since) && !fresh:
@@ -128,16 +132,16 @@ func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed [
 		case !isTerminal(s.status):
 			return nil, false, nil // not finished, and not found by id
 		default:
-			steps = append(steps, *s)
+			steps = append(steps, kept(s))
 		}
 	}
 	steps = append(append(steps, listed...), pending...)
-	old2 := make(map[string]string, len(old))
+	was := make(map[string]string, len(old))
 	for i := range old {
-		old2[old[i].id] = old[i].status
+		was[old[i].id] = old[i].status
 	}
 	for id, r := range got {
-		if before := old2[id]; r.status != "Success" && isTerminal(r.status) && before != r.status {
+		if r.status != "Success" && isTerminal(r.status) && was[id] != r.status {
 			return nil, false, nil // may have made the runbook jump over Pending steps
 		}
 	}
@@ -145,6 +149,15 @@ func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed [
 		return nil, false, nil
 	}
 	return steps, true, nil
+}
+
+// kept copies a step of the base for the merged listing. Interning writes
+// to the alarms of the copy: they must not be those of the base, which
+// scrapes may be reading.
+func kept(s *stepRec) stepRec {
+	r := *s
+	r.alarms = slices.Clone(s.alarms)
+	return r
 }
 
 // pagesOf is how many calls listing n steps takes.
