@@ -142,9 +142,23 @@ func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, 
 		badTimes += clearBadTimes(now, &r.start, &r.end)
 		return r
 	}
-	steps, n, err := fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv)
-	if err != nil {
-		return nil, err
+	final := meta != nil && isTerminal(valid(meta.AutomationExecutionStatus))
+	var steps []stepRec
+	ok, exact, n := false, true, 0
+	var err error
+	if !final && deltaBase(old, w.filters) {
+		steps, ok, err = deltaSteps(ctx, api, w.id, w.filters, old.steps, maxSteps, conv)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		// The first listing, the last one of an execution that has ended
+		// (kept for good), or a delta that could not be merged.
+		badTimes = 0
+		if steps, n, exact, err = fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv); err != nil {
+			return nil, err
+		}
 	}
 	if n > 0 {
 		ts.counters.Cut("steps", float64(n))
@@ -163,7 +177,8 @@ func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, 
 	if exec.id == "" {
 		exec.id = w.id
 	}
-	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now}
+	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now,
+		exact: exact && n == 0 && badTimes == 0, filters: filterKey(w.filters)}
 	if badTimes > 0 {
 		// Kept without those times, and the fetch counted as failed.
 		return t, fmt.Errorf("%w: %d times of execution %s", ssmapi.ErrBadTime, badTimes, w.id)
@@ -173,18 +188,19 @@ func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, 
 
 // fetchSteps lists the step executions of one execution. A step execution
 // id seen twice is kept once; at most maxSteps are kept and the number cut
-// is returned.
-func fetchSteps(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, maxSteps int, conv func(*types.StepExecution) stepRec) ([]stepRec, int, error) {
-	var steps []stepRec
+// is returned. exact is false if a step had no id or was listed twice.
+func fetchSteps(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, maxSteps int, conv func(*types.StepExecution) stepRec) (steps []stepRec, cut int, exact bool, err error) {
 	seen := map[string]bool{}
-	cut := 0
-	err := ssmapi.EachStep(ctx, api, id, filters, func(s *types.StepExecution) {
+	exact = true
+	err = ssmapi.EachStep(ctx, api, id, filters, func(s *types.StepExecution) {
 		r := conv(s)
 		if r.id == "" {
 			// No id: keep it apart from every other step execution.
 			r.id = fmt.Sprintf("%s#%d", id, len(seen))
+			exact = false
 		}
 		if seen[r.id] {
+			exact = false
 			return
 		}
 		seen[r.id] = true
@@ -195,10 +211,10 @@ func fetchSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 		steps = append(steps, r)
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if cap(steps) > len(steps)+len(steps)/8 {
 		steps = slices.Clone(steps) // kept for as long as the execution is tracked
 	}
-	return steps, cut, nil
+	return steps, cut, exact, nil
 }

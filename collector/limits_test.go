@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -76,11 +75,13 @@ targets:
 }
 
 // TestWarmCallsOnAGeneratedFleet checks, on a generated fleet with a fifth
-// of its executions running, that a warm scrape costs exactly the discovery
-// pages plus the pages of the executions still running.
+// of its executions running and looping runbooks of hundreds of step
+// executions, that a warm scrape costs exactly the discovery pages plus
+// the delta of each execution still running (see warmStepCalls), and at
+// most 1.1 step calls per running execution.
 func TestWarmCallsOnAGeneratedFleet(t *testing.T) {
 	h := newHarness(t, nil, ssmsim.Options{})
-	execs := ssmsim.Generate(h.store, ssmsim.GenOptions{Seed: 11, Executions: 120, StepsPerExecution: 25, RunningFraction: 0.2, Now: fixedNow})
+	execs := ssmsim.GenerateAverage(h.store, ssmsim.GenOptions{Seed: 11, Executions: 400, StepsPerExecution: 25, RunningFraction: 0.2, Now: fixedNow}, 25)
 	h.apply(t, `
 targets:
   - name: t1
@@ -88,13 +89,13 @@ targets:
     endpoint: %s
     discovery: [{name: all, lookback: 48h, max_executions: 5000}]
 `)
-	pages := func(n int) float64 { return math.Max(1, math.Ceil(float64(n)/50)) }
-	cold, warm := pages(len(execs)), pages(len(execs))
-	running := 0
+	cold, warm := float64(pagesOf(len(execs))), float64(pagesOf(len(execs)))
+	running, full := 0, 0
 	for _, e := range execs {
-		cold += pages(len(e.Steps))
+		cold += float64(pagesOf(len(e.Steps)))
 		if !isTerminal(e.Status) || !settledSteps(e) {
-			warm += pages(len(e.Steps))
+			warm += float64(warmStepCalls(e))
+			full += pagesOf(len(e.Steps))
 			running++
 		}
 	}
@@ -108,9 +109,43 @@ targets:
 	}
 	h.clock = fixedNow.Add(time.Minute)
 	h.registry(t).Gather()
-	if got := totalCalls(h) - coldCalls; got != warm {
-		t.Fatalf("warm scrape: %v calls, want %v (discovery pages + pages of the %d running executions)", got, warm, running)
+	got := totalCalls(h) - coldCalls
+	if got != warm {
+		t.Fatalf("warm scrape: %v calls, want %v (discovery pages + deltas of the %d running executions)", got, warm, running)
 	}
+	steps := got - float64(pagesOf(len(execs)))
+	if per := steps / float64(running); per > 1.1 {
+		t.Fatalf("%v step calls for %d running executions (%.2f each; a full listing of each takes %d)", steps, running, per, full)
+	}
+	t.Logf("warm: %v step calls for %d running executions (a full listing of each: %d)", steps, running, full)
+}
+
+// warmStepCalls is what refreshing a running execution that did not change
+// since the last whole listing costs (see deltaSteps): the steps started
+// in the second of the newest start, one page, and the unfinished steps
+// started before, ten ids a call; a whole listing when that costs no more,
+// when nothing started, or when the execution has ended.
+func warmStepCalls(e *ssmsim.Execution) int {
+	var newest time.Time
+	for _, s := range e.Steps {
+		newest = maxTime(newest, s.StartTime)
+	}
+	since := newest.Truncate(time.Second)
+	listed, open := 0, 0
+	for _, s := range e.Steps {
+		switch {
+		case s.StartTime.IsZero():
+		case !s.StartTime.Before(since):
+			listed++
+		case !isTerminal(s.Status):
+			open++
+		}
+	}
+	byID := (open + 9) / 10
+	if isTerminal(e.Status) || newest.IsZero() || byID > 0 && 1+byID >= pagesOf(len(e.Steps)) {
+		return pagesOf(len(e.Steps))
+	}
+	return pagesOf(listed) + byID
 }
 
 // settledSteps reports whether no step of a simulated execution still moves.

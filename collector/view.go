@@ -14,8 +14,10 @@ import (
 type tracked struct {
 	exec        execRec
 	steps       []stepRec
-	settled     bool // nothing about it can change any more
-	counted     bool // settled, and its finished steps and itself are counted
+	settled     bool   // nothing about it can change any more
+	counted     bool   // settled, and its finished steps and itself are counted
+	exact       bool   // steps are the whole listing: none cut, none without id or time cleared
+	filters     string // the step filters of that listing (filterKey)
 	lastSuccess time.Time
 
 	// Worked out once per fetch (see prepare), never per scrape.

@@ -55,6 +55,42 @@ func TestExpectCalls(t *testing.T) {
 	}
 }
 
+// started gives steps start times a second apart, in order.
+func started(st []*ssmsim.Step) []*ssmsim.Step {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, s := range st {
+		if s.Status != "Pending" {
+			s.StartTime = t0.Add(time.Duration(i) * time.Second)
+		}
+	}
+	return st
+}
+
+func TestDeltaCalls(t *testing.T) {
+	current := started(steps(append(repeat("Success", 119), "InProgress", "Pending")...))
+	loop := started(steps(append(append([]string{"Success", "InProgress"}, repeat("Success", 108)...), "InProgress", "Pending")...))
+	small := started(steps("Success", "InProgress", "Success", "InProgress"))
+	for _, c := range []struct {
+		e    *ssmsim.Execution
+		want int
+	}{
+		{&ssmsim.Execution{Status: "InProgress", Steps: current}, 1},                         // 3 pages in full
+		{&ssmsim.Execution{Status: "InProgress", Steps: loop}, 2},                            // the loop step by id; 3 pages in full
+		{&ssmsim.Execution{Status: "InProgress", Steps: small}, 1},                           // by id costs more than the one page
+		{&ssmsim.Execution{Status: "Failed", Steps: current}, 3},                             // ended: listed in full
+		{&ssmsim.Execution{Status: "InProgress", Steps: steps(repeat("Pending", 60)...)}, 2}, // nothing started
+	} {
+		if got := deltaCalls(c.e); got != c.want {
+			t.Errorf("%s with %d steps: %d calls, want %d", c.e.Status, len(c.e.Steps), got, c.want)
+		}
+	}
+	d := generate(workload{name: "W2", executions: 2000, stepsPerExec: 25, runningFraction: 0.2}, 1, time.Now())
+	if per := float64(d.expect.warmSteps) / float64(d.running); per > warmStepTarget {
+		t.Fatalf("W2: %d step calls for %d running executions (%.2f each)", d.expect.warmSteps, d.running, per)
+	}
+	t.Logf("W2: %d warm step calls for %d running executions", d.expect.warmSteps, d.running)
+}
+
 func TestGenerateCountsRunning(t *testing.T) {
 	d := generate(workload{name: "t", executions: 30, stepsPerExec: 25, runningFraction: 0.2}, 1, time.Now())
 	if len(d.executions) != 30 || d.running == 0 || d.running == 30 {

@@ -64,6 +64,10 @@ func rows(r *result) []row {
 	return append(out, quotaRows(r)...)
 }
 
+// warmStepTarget is the most step calls a warm scrape may make per running
+// execution.
+const warmStepTarget = 1.1
+
 func warmCallsRow(r *result) row {
 	want := r.data.expect.warm()
 	lo, hi, ok := r.warm[0].total(), r.warm[0].total(), true
@@ -71,6 +75,7 @@ func warmCallsRow(r *result) row {
 		lo, hi = min(lo, c.total()), max(hi, c.total())
 		ok = ok && c.total() == want && c.other == 0
 	}
+	ok = ok && float64(r.data.expect.warmSteps) <= warmStepTarget*float64(r.data.running)
 	got := fmt.Sprintf("%d (%d + %d) in each of %d scrapes", lo, r.warm[0].executions, r.warm[0].steps, len(r.warm))
 	if lo != hi {
 		got = fmt.Sprintf("%d to %d over %d scrapes", lo, hi, len(r.warm))
@@ -79,7 +84,8 @@ func warmCallsRow(r *result) row {
 		got += ", up 0 in some"
 	}
 	return row{"warm scrape API calls", got,
-		fmt.Sprintf("= %d (%d discovery + %d step pages of %d running executions)", want, r.data.expect.discovery, r.data.expect.warmSteps, r.data.running),
+		fmt.Sprintf("= %d (%d discovery + %d step calls for %d running executions: %.2f each, target ≤ %.1f)", want, r.data.expect.discovery,
+			r.data.expect.warmSteps, r.data.running, float64(r.data.expect.warmSteps)/float64(max(r.data.running, 1)), warmStepTarget),
 		verdict(ok && r.warmUp)}
 }
 

@@ -106,18 +106,47 @@ func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 
 // expectCalls computes the calls of a cold and a warm scrape of one
 // discovery rule that lists every execution and follows no children: the
-// discovery pages, then the step pages of each execution (cold) or of each
-// execution that can still change (warm).
+// discovery pages, then the step pages of each execution (cold) or the
+// delta of each execution that can still change (warm, see deltaCalls).
 func expectCalls(es []*ssmsim.Execution) expectedCalls {
 	e := expectedCalls{discovery: pages(len(es))}
 	for _, x := range es {
-		p := pages(len(x.Steps))
-		e.coldSteps += p
+		e.coldSteps += pages(len(x.Steps))
 		if !settled(x) {
-			e.warmSteps += p
+			e.warmSteps += deltaCalls(x)
 		}
 	}
 	return e
+}
+
+// deltaCalls is what the exporter's delta refresh of a running execution
+// that did not change since its last listing costs: the steps started in
+// the second of the newest start (StartTimeAfter), and the unfinished
+// steps started before, ten ids a call; the whole listing when that costs
+// no more, when nothing has started, or when the execution has ended.
+func deltaCalls(e *ssmsim.Execution) int {
+	var newest time.Time
+	for _, s := range e.Steps {
+		if s.StartTime.After(newest) {
+			newest = s.StartTime
+		}
+	}
+	since := newest.Truncate(time.Second)
+	listed, open := 0, 0
+	for _, s := range e.Steps {
+		switch {
+		case s.StartTime.IsZero():
+		case !s.StartTime.Before(since):
+			listed++
+		case !terminalStatuses[s.Status]:
+			open++
+		}
+	}
+	byID := (open + 9) / 10
+	if terminalStatuses[e.Status] || newest.IsZero() || byID > 0 && 1+byID >= pages(len(e.Steps)) {
+		return pages(len(e.Steps))
+	}
+	return pages(listed) + byID
 }
 
 // terminalStatuses are the automation statuses nothing changes after.

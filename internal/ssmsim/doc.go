@@ -66,9 +66,15 @@
 //     OpsItemId are accepted and match nothing (the simulator keeps no
 //     resource groups, subtypes or OpsItems).
 //   - Step executions are listed by start time ascending; steps not started
-//     yet come last in their definition order; ties go by definition order.
-//     ReverseOrder reverses the whole list. Executions are listed newest start
-//     first, ties by id.
+//     yet (Pending, without ExecutionStartTime) come last in their definition
+//     order; ties go by definition order. ReverseOrder reverses the whole
+//     list, so Pending steps come first, last defined first, then the others
+//     newest start first. The service documents ReverseOrder as "reverse
+//     order of start time" and leaves Pending steps unplaced; this follows
+//     its runbook order, where they come after the started ones, and the
+//     exporter's delta refresh depends on neither (it lists with
+//     StartTimeAfter, which no Pending step matches). Executions are listed
+//     newest start first, ties by id.
 //   - MaxResults defaults to 50. A NextToken is an opaque, HMAC-signed cursor
 //     holding the sort key of the last item returned and a hash of the
 //     request (operation, account, region, execution id, filters, order; not
