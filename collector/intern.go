@@ -32,20 +32,23 @@ func (in *interner) str(s string) string {
 	return v
 }
 
-// def returns the shared copy of d, with its strings interned.
+// def returns the shared copy of d, with its strings interned. It never
+// writes to d: a step kept from the last listing shares its def with the
+// view that scrapes may be reading.
 func (in *interner) def(d *stepDef) *stepDef {
-	for _, p := range []*string{&d.name, &d.action, &d.onFailure, &d.nextStep, &d.isCritical, &d.isEnd,
-		&d.parentStepName, &d.failureStage, &d.failureType} {
-		*p = in.str(*p)
-	}
 	if v := in.defs[*d]; v != nil {
 		return v
+	}
+	c := *d
+	for _, p := range []*string{&c.name, &c.action, &c.onFailure, &c.nextStep, &c.isCritical, &c.isEnd,
+		&c.parentStepName, &c.failureStage, &c.failureType} {
+		*p = in.str(*p)
 	}
 	if len(in.defs) >= internLimit {
 		in.defs = map[stepDef]*stepDef{}
 	}
-	in.defs[*d] = d
-	return d
+	in.defs[c] = &c
+	return &c
 }
 
 // own replaces every string of t by an interned or private copy.

@@ -1,0 +1,31 @@
+package collector
+
+import "testing"
+
+// TestInternDefWritesNothingShared checks that interning a step's def
+// never writes to it: a step kept from the last listing shares its def
+// with the view scrapes are reading while the refresh interns the merged
+// listing. Under the race detector, a write fails this test.
+func TestInternDefWritesNothingShared(t *testing.T) {
+	in := newInterner()
+	shared := in.def(&stepDef{name: "patch", action: "aws:runCommand"})
+	read := make(chan string)
+	go func() {
+		defer close(read)
+		for range 100 {
+			read <- shared.name + shared.action
+		}
+	}()
+	for got := range read {
+		if got != "patchaws:runCommand" {
+			t.Fatalf("the shared def reads %q", got)
+		}
+		if d := in.def(shared); d != shared {
+			t.Fatalf("interning the shared def gave another copy")
+		}
+	}
+	fresh := &stepDef{name: "other", action: "aws:sleep"}
+	if d := in.def(fresh); d == fresh || *d != *fresh {
+		t.Fatalf("a new def is interned as a copy of its own: got %p for %p", d, fresh)
+	}
+}
