@@ -38,8 +38,15 @@ func markdownTable(title string, rows []row) string {
 }
 
 func title(w workload) string {
-	return fmt.Sprintf("%s: %s executions, StepsPerExecution %d, RunningFraction %g",
+	t := fmt.Sprintf("%s: %s executions, StepsPerExecution %d, RunningFraction %g",
 		w.name, thousands(w.executions), w.stepsPerExec, w.runningFraction)
+	switch w.kind {
+	case kindLive:
+		t += fmt.Sprintf(", live, scraped every %s", scrapeInterval)
+	case kindLoop:
+		t += fmt.Sprintf(", cold start under %d requests/s, scraped every %s with a %s timeout", quotaRPS, scrapeInterval, loopTimeout)
+	}
+	return t
 }
 
 // rows lays out one workload's figures next to their targets.
