@@ -42,12 +42,16 @@ func snapshotStore(store *ssmsim.Store) storeSnapshot {
 
 // liveCounts compares two snapshots: running is the executions of cur
 // that were not settled in prev (new ones included), which the exporter
-// must look at again; changed is the step executions of cur that are new
-// or whose status or times differ from prev.
-func liveCounts(prev, cur storeSnapshot) (running, changed int) {
-	for id := range cur.settled {
+// must look at again; ended is those of them settled in cur, which it
+// lists in full; changed is the step executions of cur that are new or
+// whose status or times differ from prev.
+func liveCounts(prev, cur storeSnapshot) (running, ended, changed int) {
+	for id, done := range cur.settled {
 		if !prev.settled[id] {
 			running++
+			if done {
+				ended++
+			}
 		}
 	}
 	for id, st := range cur.steps {
@@ -55,17 +59,17 @@ func liveCounts(prev, cur storeSnapshot) (running, changed int) {
 			changed++
 		}
 	}
-	return running, changed
+	return running, ended, changed
 }
 
 // liveScrape is one scrape of the live workload. Its calls run from its
 // start to the start of the next scrape, so a refresh that outlives the
 // answer is counted with the scrape that started it.
 type liveScrape struct {
-	calls            apiCalls
-	running, changed int
-	latency          time.Duration
-	up               bool
+	calls                   apiCalls
+	running, ended, changed int
+	latency                 time.Duration
+	up                      bool
 }
 
 // runLive scrapes the exporter every 15 s while the simulator advances
@@ -113,14 +117,13 @@ func (b *bench) runLive(ctx context.Context, w workload) ([]row, error) {
 		if i > 0 {
 			out[i-1].calls = c.sub(prevCalls)
 			s := out[i-1]
-			b.progress(w, "scrape %d: %d calls (%d + %d) for %d running executions, %d step executions changed; answered in %s, up %s",
-				i, s.calls.total(), s.calls.executions, s.calls.steps, s.running, s.changed, fmtDuration(s.latency), upString(s.up))
+			b.progress(w, "scrape %d: %s", i, s.describe())
 		}
 		if i == liveScrapes {
 			break
 		}
 		s := liveScrape{}
-		s.running, s.changed = liveCounts(prev, cur)
+		s.running, s.ended, s.changed = liveCounts(prev, cur)
 		body, lat, serr := sc.scrape(ctx, exp.url+"/metrics")
 		if serr != nil {
 			return nil, fmt.Errorf("scrape %d: %w", i+1, serr)

@@ -27,6 +27,11 @@ func warmStepRatio(ss []liveScrape) (ratio float64, warm int, ok bool) {
 	return ratio, warm, ok && ratio <= warmStepTarget
 }
 
+func (s liveScrape) describe() string {
+	return fmt.Sprintf("%d calls (%d + %d) for %d running executions (%d of them ended since), %d step executions changed; answered in %s, up %s",
+		s.calls.total(), s.calls.executions, s.calls.steps, s.running, s.ended, s.changed, fmtDuration(s.latency), upString(s.up))
+}
+
 // liveRows lays out the live workload: one row per scrape and the verdict.
 func liveRows(d dataset, ss []liveScrape) []row {
 	out := []row{{"data", fmt.Sprintf("%d executions, %d still running at the start, %d step executions; "+
@@ -37,8 +42,7 @@ func liveRows(d dataset, ss []liveScrape) []row {
 		if i == 0 {
 			fig += " (cold)"
 		}
-		out = append(out, row{fig, fmt.Sprintf("%d calls (%d + %d) for %d running executions, %d step executions changed; answered in %s, up %s",
-			s.calls.total(), s.calls.executions, s.calls.steps, s.running, s.changed, fmtDuration(s.latency), upString(s.up)), "", ""})
+		out = append(out, row{fig, s.describe(), "", ""})
 	}
 	ratio, warm, ok := warmStepRatio(ss)
 	return append(out, row{"warm step calls per running execution",

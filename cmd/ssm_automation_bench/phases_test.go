@@ -21,20 +21,20 @@ func TestLiveCounts(t *testing.T) {
 	put("run", "InProgress", step("r1", "Success", t0), step("r2", "InProgress", time.Time{}), step("r3", "Pending", time.Time{}))
 	put("ends", "InProgress", step("e1", "InProgress", time.Time{}))
 	first := snapshotStore(store)
-	if r, c := liveCounts(storeSnapshot{}, first); r != 3 || c != 5 {
-		t.Fatalf("from nothing: %d running, %d changed; want 3, 5", r, c)
+	if r, e, c := liveCounts(storeSnapshot{}, first); r != 3 || e != 1 || c != 5 {
+		t.Fatalf("from nothing: %d running, %d ended, %d changed; want 3, 1, 5", r, e, c)
 	}
 	put("run", "InProgress", step("r1", "Success", t0), step("r2", "Success", t0.Add(time.Second)), step("r3", "InProgress", time.Time{}))
 	put("ends", "Failed", step("e1", "Failed", t0.Add(time.Second)))
 	put("new", "InProgress", step("n1", "InProgress", time.Time{}))
 	second := snapshotStore(store)
 	// run, ends (running at the first snapshot) and new; r2, r3, e1, n1 changed.
-	if r, c := liveCounts(first, second); r != 3 || c != 4 {
-		t.Fatalf("second: %d running, %d changed; want 3, 4", r, c)
+	if r, e, c := liveCounts(first, second); r != 3 || e != 1 || c != 4 {
+		t.Fatalf("second: %d running, %d ended, %d changed; want 3, 1, 4", r, e, c)
 	}
 	// ends has settled: only run and new are left to look at; nothing changed.
-	if r, c := liveCounts(second, snapshotStore(store)); r != 2 || c != 0 {
-		t.Fatalf("third: %d running, %d changed; want 2, 0", r, c)
+	if r, e, c := liveCounts(second, snapshotStore(store)); r != 2 || e != 0 || c != 0 {
+		t.Fatalf("third: %d running, %d ended, %d changed; want 2, 0, 0", r, e, c)
 	}
 }
 
