@@ -77,7 +77,7 @@ type liveScrape struct {
 // execution every 30 s.
 func (b *bench) runLive(ctx context.Context, w workload) ([]row, error) {
 	d := generate(w, b.seed, time.Now())
-	b.progress(w, "generated %d executions (%d still running); %d scrapes every %s, live", len(d.executions), d.running, liveScrapes, scrapeInterval)
+	b.progress(w, "generated %d executions (%d still running); %d scrapes every %s, live", len(d.executions), d.running, liveScrapes, fmtSeconds(scrapeInterval))
 	sim, err := startSimulator(d.executions, ssmsim.Options{})
 	if err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func (b *bench) runLoop(ctx context.Context, w workload) ([]row, error) {
 	defer sc.close()
 	limit := 2 * summarizeLoop(nil, 0, d.expect.cold()).target
 	b.progress(w, "%d executions, %d calls needed: scraping every %s with a %s timeout (about %ds, at most %s)",
-		len(d.executions), d.expect.cold(), scrapeInterval, loopTimeout, d.expect.cold()/quotaRPS, limit)
+		len(d.executions), d.expect.cold(), fmtSeconds(scrapeInterval), fmtSeconds(loopTimeout), d.expect.cold()/quotaRPS, fmtSeconds(limit))
 
 	var ss []loopScrape
 	t0 := time.Now()

@@ -36,7 +36,7 @@ func (s liveScrape) describe() string {
 func liveRows(d dataset, ss []liveScrape) []row {
 	out := []row{{"data", fmt.Sprintf("%d executions, %d still running at the start, %d step executions; "+
 		"the simulator moves every running execution on by one step every %s and starts one every 30 s",
-		len(d.executions), d.running, d.steps, liveTick), "", ""}}
+		len(d.executions), d.running, d.steps, fmtSeconds(liveTick)), "", ""}}
 	for i, s := range ss {
 		fig := fmt.Sprintf("scrape %d", i+1)
 		if i == 0 {
@@ -89,7 +89,7 @@ func loopRows(d dataset, ss []loopScrape, total apiCalls) []row {
 		if i > 0 {
 			list += "; "
 		}
-		list += fmt.Sprintf("%.0f s: %s, %d exported, %.0f pending, up %s", s.at.Seconds(), fmtDuration(s.latency), s.executions, s.pending, upString(s.up))
+		list += fmt.Sprintf("at %.0f s: %s, %d exported, %.0f pending, up %s", s.at.Seconds(), fmtDuration(s.latency), s.executions, s.pending, upString(s.up))
 	}
 	synced := "never"
 	if sum.synced > 0 {
@@ -98,10 +98,10 @@ func loopRows(d dataset, ss []loopScrape, total apiCalls) []row {
 	return []row{
 		{"data", fmt.Sprintf("%d executions, %d step executions; %d calls needed (%d + %d)", len(d.executions), d.steps,
 			d.expect.cold(), d.expect.discovery, d.expect.coldSteps), "", ""},
-		{"scrapes (answer time, executions exported, pending, up)", list, "", ""},
+		{"scrapes (answered at, answer time, executions exported, pending, up)", list, "", ""},
 		{"in sync (every execution exported, up 1)", fmt.Sprintf("after %s; ideal %s (calls ÷ 20); %d calls made", synced, fmtDuration(sum.ideal), total.total()),
-			fmt.Sprintf("≤ %s (%.1f × ideal + %s)", fmtDuration(sum.target), loopSyncSlack, scrapeInterval), verdict(sum.synced > 0 && sum.synced <= sum.target)},
-		{"slowest answer", fmtDuration(sum.maxLatency), fmt.Sprintf("≤ %s (the scrape timeout)", loopTimeout), verdict(len(ss) > 0 && sum.maxLatency <= loopTimeout)},
+			fmt.Sprintf("≤ %s (%.1f × ideal + %s)", fmtDuration(sum.target), loopSyncSlack, fmtSeconds(scrapeInterval)), verdict(sum.synced > 0 && sum.synced <= sum.target)},
+		{"slowest answer", fmtDuration(sum.maxLatency), fmt.Sprintf("≤ %s (the scrape timeout)", fmtSeconds(loopTimeout)), verdict(len(ss) > 0 && sum.maxLatency <= loopTimeout)},
 		{"ThrottlingException", fmt.Sprint(total.throttled), "0", verdict(total.throttled == 0)},
 	}
 }

@@ -84,7 +84,7 @@ func TestSummarizeLoop(t *testing.T) {
 			t.Errorf("%s: %s", r.figure, r.verdict)
 		}
 	}
-	if !strings.Contains(rows[1].measured, "10 s: 9500.0 ms, 2000 exported, 298 pending, up 0") {
+	if !strings.Contains(rows[1].measured, "at 10 s: 9500.0 ms, 2000 exported, 298 pending, up 0") {
 		t.Errorf("scrapes row: %s", rows[1].measured)
 	}
 	late := append([]loopScrape{}, ss...)
