@@ -38,11 +38,12 @@ func liveRows(d dataset, ss []liveScrape) []row {
 		"the simulator moves every running execution on by one step every %s and starts one every 30 s",
 		len(d.executions), d.running, d.steps, fmtSeconds(liveTick)), "", ""}}
 	for i, s := range ss {
-		fig := fmt.Sprintf("scrape %d", i+1)
+		fig, got := fmt.Sprintf("scrape %d", i+1), s.describe()
 		if i == 0 {
-			fig += " (cold)"
+			fig, got = fig+" (cold)", fmt.Sprintf("%d calls (%d + %d) for %d executions, %d step executions; answered in %s, up %s",
+				s.calls.total(), s.calls.executions, s.calls.steps, s.running, s.changed, fmtDuration(s.latency), upString(s.up))
 		}
-		out = append(out, row{fig, s.describe(), "", ""})
+		out = append(out, row{fig, got, "", ""})
 	}
 	ratio, warm, ok := warmStepRatio(ss)
 	return append(out, row{"warm step calls per running execution",
