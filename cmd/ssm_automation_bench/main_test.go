@@ -106,7 +106,11 @@ func TestParseWorkloads(t *testing.T) {
 	if err != nil || len(ws) != 2 || ws[0].executions != 2000 || ws[1].executions != 200 {
 		t.Fatalf("parseWorkloads = %+v, %v", ws, err)
 	}
-	for _, bad := range []string{"W3", "", " , "} {
+	ws, err = parseWorkloads("W3,w2-LOOP")
+	if err != nil || len(ws) != 2 || ws[0].kind != kindLive || ws[1].kind != kindLoop || ws[1].executions != 2000 {
+		t.Fatalf("parseWorkloads = %+v, %v", ws, err)
+	}
+	for _, bad := range []string{"W4", "", " , "} {
 		if _, err := parseWorkloads(bad); err == nil {
 			t.Errorf("parseWorkloads(%q) accepted", bad)
 		}

@@ -64,6 +64,21 @@ func (b *bench) progress(w workload, format string, args ...any) {
 	fmt.Fprintf(b.log, "[%s] %s\n", w.name, fmt.Sprintf(format, args...))
 }
 
+// measure runs one workload and lays out its figures.
+func (b *bench) measure(ctx context.Context, w workload) ([]row, error) {
+	switch w.kind {
+	case kindLive:
+		return b.runLive(ctx, w)
+	case kindLoop:
+		return b.runLoop(ctx, w)
+	}
+	r, err := b.run(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	return rows(r), nil
+}
+
 // run measures one workload: a fresh simulator and exporter without a
 // quota, then a fresh pair under the quota.
 func (b *bench) run(ctx context.Context, w workload) (*result, error) {

@@ -38,8 +38,15 @@ func markdownTable(title string, rows []row) string {
 }
 
 func title(w workload) string {
-	return fmt.Sprintf("%s: %s executions, StepsPerExecution %d, RunningFraction %g",
+	t := fmt.Sprintf("%s: %s executions, StepsPerExecution %d, RunningFraction %g",
 		w.name, thousands(w.executions), w.stepsPerExec, w.runningFraction)
+	switch w.kind {
+	case kindLive:
+		t += fmt.Sprintf(", live, scraped every %s", fmtSeconds(scrapeInterval))
+	case kindLoop:
+		t += fmt.Sprintf(", cold start under %d requests/s, scraped every %s with a %s timeout", quotaRPS, fmtSeconds(scrapeInterval), fmtSeconds(loopTimeout))
+	}
+	return t
 }
 
 // rows lays out one workload's figures next to their targets.
@@ -160,6 +167,9 @@ func fmtDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
 }
+
+// fmtSeconds prints whole seconds: "15 s".
+func fmtSeconds(d time.Duration) string { return fmt.Sprintf("%.0f s", d.Seconds()) }
 
 // fmtBytes prints bytes in KiB below 10 MiB and in MiB above.
 func fmtBytes(b float64) string {

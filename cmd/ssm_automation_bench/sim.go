@@ -11,12 +11,14 @@ import (
 
 // simulator is an in-process SSM simulator served on a loopback port.
 type simulator struct {
-	srv  *ssmsim.Server
-	http *http.Server
-	url  string
+	store *ssmsim.Store
+	srv   *ssmsim.Server
+	http  *http.Server
+	url   string
 }
 
-// startSimulator serves copies of es with opts (frozen: nothing moves).
+// startSimulator serves copies of es with opts (frozen: nothing moves
+// unless the caller starts live mode on its store).
 func startSimulator(es []*ssmsim.Execution, opts ssmsim.Options) (*simulator, error) {
 	store := ssmsim.NewStore()
 	for _, e := range es {
@@ -29,7 +31,7 @@ func startSimulator(es []*ssmsim.Execution, opts ssmsim.Options) (*simulator, er
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	return &simulator{srv: srv, http: hs, url: "http://" + ln.Addr().String()}, nil
+	return &simulator{store: store, srv: srv, http: hs, url: "http://" + ln.Addr().String()}, nil
 }
 
 func (s *simulator) close() {

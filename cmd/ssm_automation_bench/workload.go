@@ -25,11 +25,20 @@ type workload struct {
 	executions      int
 	stepsPerExec    int
 	runningFraction float64
+	kind            string // "" (frozen), kindLive or kindLoop
 }
+
+// Kinds of workload besides the frozen one.
+const (
+	kindLive = "live" // the simulator in live mode, scraped every 15 s
+	kindLoop = "loop" // a cold start under the quota, scraped every 15 s
+)
 
 var knownWorkloads = []workload{
 	{name: "W1", executions: 200, stepsPerExec: 25, runningFraction: 0.2},
 	{name: "W2", executions: 2000, stepsPerExec: 25, runningFraction: 0.2},
+	{name: "W3", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindLive},
+	{name: "W2-loop", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindLoop},
 }
 
 // parseWorkloads turns "W1,W2" into workloads, in the order given.
@@ -48,13 +57,21 @@ func parseWorkloads(list string) ([]workload, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown workload %q (known: W1, W2)", name)
+			return nil, fmt.Errorf("unknown workload %q (known: %s)", name, knownNames())
 		}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no workload in %q", list)
 	}
 	return out, nil
+}
+
+func knownNames() string {
+	names := make([]string, len(knownWorkloads))
+	for i, w := range knownWorkloads {
+		names[i] = w.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // dataset is a workload's generated executions and what they should cost.
