@@ -30,6 +30,14 @@ var deltaConfig = deltaTarget("", "")
 // every step execution, and returns its per-execution and per-step series.
 func fullListingSeries(t *testing.T, store *ssmsim.Store, now time.Time, yml string) string {
 	t.Helper()
+	reg, exp := freshScrape(t, store, now, yml)
+	return executionSeries(t, reg) + stepOrder(exp)
+}
+
+// freshScrape scrapes the store once through a new exporter, which lists
+// everything.
+func freshScrape(t *testing.T, store *ssmsim.Store, now time.Time, yml string) (*prometheus.Registry, *Exporter) {
+	t.Helper()
 	url, _ := ssmsim.NewTestServer(t, store, ssmsim.Options{})
 	m := ssmapi.NewAPIMetrics(prometheus.NewRegistry())
 	clients, err := ssmapi.NewClients(context.Background(), m, slog.New(slog.DiscardHandler))
@@ -45,7 +53,7 @@ func fullListingSeries(t *testing.T, store *ssmsim.Store, now time.Time, yml str
 	exp.Apply(cfg)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(exp.Scrape(context.Background(), nil))
-	return executionSeries(t, reg) + stepOrder(exp)
+	return reg, exp
 }
 
 // stepOrder lists the step execution ids each execution keeps, in order.

@@ -76,9 +76,11 @@ targets:
 
 // TestWarmCallsOnAGeneratedFleet checks, on a generated fleet with a fifth
 // of its executions running and looping runbooks of hundreds of step
-// executions, that a warm scrape costs exactly the discovery pages plus
-// the delta of each execution still running (see warmStepCalls), and at
-// most 1.1 step calls per running execution.
+// executions, that a warm scrape costs exactly the warm listing of its
+// rule (see warmDiscoveryCalls: the running executions and the newest
+// second, 3 calls where the whole window takes 8) plus the delta of each
+// execution still running (see warmStepCalls), and at most 1.1 step calls
+// per running execution.
 func TestWarmCallsOnAGeneratedFleet(t *testing.T) {
 	h := newHarness(t, nil, ssmsim.Options{})
 	execs := ssmsim.GenerateAverage(h.store, ssmsim.GenOptions{Seed: 11, Executions: 400, StepsPerExecution: 25, RunningFraction: 0.2, Now: fixedNow}, 25)
@@ -89,7 +91,11 @@ targets:
     endpoint: %s
     discovery: [{name: all, lookback: 48h, max_executions: 5000}]
 `)
-	cold, warm := float64(pagesOf(len(execs))), float64(pagesOf(len(execs)))
+	discovery := warmDiscoveryCalls(execs, execs)
+	if discovery != 3 {
+		t.Fatalf("the warm listing of the fleet takes %d calls, want 3 (a full one %d)", discovery, pagesOf(len(execs)))
+	}
+	cold, warm := float64(pagesOf(len(execs))), float64(discovery)
 	running, full := 0, 0
 	for _, e := range execs {
 		cold += float64(pagesOf(len(e.Steps)))
@@ -111,9 +117,9 @@ targets:
 	h.registry(t).Gather()
 	got := totalCalls(h) - coldCalls
 	if got != warm {
-		t.Fatalf("warm scrape: %v calls, want %v (discovery pages + deltas of the %d running executions)", got, warm, running)
+		t.Fatalf("warm scrape: %v calls, want %v (warm listing + deltas of the %d running executions)", got, warm, running)
 	}
-	steps := got - float64(pagesOf(len(execs)))
+	steps := got - float64(discovery)
 	if per := steps / float64(running); per > 1.1 {
 		t.Fatalf("%v step calls for %d running executions (%.2f each; a full listing of each takes %d)", steps, running, per, full)
 	}

@@ -94,11 +94,12 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	return order, rules, ok
 }
 
-// discover runs one discovery rule. When it fails, what the rule found
-// the last time it succeeded stands in, without metadata.
+// discover runs one discovery rule, warm from its last successful listing.
+// When it fails, what the rule found the last time it succeeded stands in,
+// without metadata, and the next refresh lists warm from there.
 func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
-	d, err := ssmapi.Discover(ctx, api, r, now)
-	res := ruleResult{stat: ruleStat{name: r.Name, found: d.Found, dropped: d.Dropped}}
+	d, listing, err := ssmapi.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
+	res := ruleResult{stat: ruleStat{name: r.Name, found: d.Found, dropped: d.Dropped}, listing: listing}
 	metas := map[string]*types.AutomationExecutionMetadata{}
 	for j := range d.Kept {
 		id := aws.ToString(d.Kept[j].AutomationExecutionId)

@@ -83,11 +83,12 @@ func fetchSignature(t config.ExpandedTarget) string {
 	return sig
 }
 
-// ruleResult is what one discovery rule found: its figures and the ids it
-// kept, newest first.
+// ruleResult is what one discovery rule found: its figures, the ids it
+// kept, newest first, and the listing its next refresh starts from.
 type ruleResult struct {
-	stat ruleStat
-	ids  []string
+	stat    ruleStat
+	ids     []string
+	listing *ssmapi.Listing
 }
 
 func (ts *targetState) lastRule(name string) ruleResult {

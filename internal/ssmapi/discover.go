@@ -31,17 +31,25 @@ type Discovered struct {
 }
 
 // Discover runs one rule: its executions newest first, capped at
-// max_executions, then (when asked) the children of those kept.
-func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time) (Discovered, error) {
+// max_executions, then (when asked) the children of those kept. last is
+// what the rule's last successful listing returned (nil for none): from it,
+// a warm listing asks only for what can have changed (see listRule). The
+// Listing returned is the one to pass next time.
+func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time, last *Listing) (Discovered, *Listing, error) {
 	d := Discovered{Rule: r.Name}
-	list, err := ListExecutions(ctx, api, discoveryFilters(r, now))
+	l, err := listRule(ctx, api, r, now, last)
 	if err != nil {
-		return d, fmt.Errorf("discovery rule %s: %w", r.Name, err)
+		return d, nil, fmt.Errorf("discovery rule %s: %w", r.Name, err)
 	}
+	list := make([]types.AutomationExecutionMetadata, 0, len(l.execs))
+	for _, m := range l.execs {
+		list = append(list, m)
+	}
+	sortNewestFirst(list) // the parents in a fixed order
 	if r.IncludeChildren {
 		children, err := children(ctx, api, list)
 		if err != nil {
-			return d, fmt.Errorf("discovery rule %s: children: %w", r.Name, err)
+			return d, l, fmt.Errorf("discovery rule %s: children: %w", r.Name, err)
 		}
 		list = append(list, children...)
 	}
@@ -53,7 +61,7 @@ func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 		list = list[:r.MaxExecutions]
 	}
 	d.Kept = list
-	return d, nil
+	return d, l, nil
 }
 
 // children lists the executions whose parent is in list, ten parents per

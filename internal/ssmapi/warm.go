@@ -1,0 +1,186 @@
+package ssmapi
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+)
+
+// FullListingEvery is how often a rule lists its whole window although a
+// warm listing would do: the safety net for what a warm listing cannot see
+// (a tag added to an execution after it ended, an execution the API showed
+// late).
+const FullListingEvery = 10 * time.Minute
+
+// nonTerminal are the AutomationExecutionStatus values an execution can
+// still leave; ten, the most values one filter takes.
+var nonTerminal = []string{
+	"Pending", "InProgress", "Waiting", "Cancelling", "PendingApproval", "Approved", "Scheduled",
+	"RunbookInProgress", "PendingChangeCalendarOverride", "ChangeCalendarOverrideApproved",
+}
+
+func terminal(s types.AutomationExecutionStatus) bool {
+	return !slices.Contains(nonTerminal, string(s))
+}
+
+// Listing is what a rule's listings found: every execution in its window
+// that matches its filters (before children and the cap), and when the
+// whole window was last listed. A refresh builds a new Listing from the
+// last one; a Listing is never changed once returned.
+type Listing struct {
+	sig   string // the rule it was listed for
+	full  time.Time
+	execs map[string]types.AutomationExecutionMetadata
+}
+
+// listRule lists what a rule matches now. With a listing of the same rule
+// less than FullListingEvery old, it asks only for what can have changed
+// (see warm), unless the whole window takes no more pages than the running
+// executions it holds plus one.
+func listRule(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time, last *Listing) (*Listing, error) {
+	sig := fmt.Sprint(*r)
+	base := discoveryFilters(r, now)
+	running, ok := runningFilters(r, base)
+	if ok && last != nil && last.sig == sig && !now.Before(last.full) && now.Sub(last.full) < FullListingEvery {
+		next, open, newest := last.aged(now.Add(-r.Lookback).UTC().Truncate(time.Second))
+		if pages(len(next.execs)) > pages(open)+1 {
+			return next.warm(ctx, api, r, base, running, newest)
+		}
+	}
+	list, err := ListExecutions(ctx, api, base)
+	if err != nil {
+		return nil, err
+	}
+	l := &Listing{sig: sig, full: now, execs: make(map[string]types.AutomationExecutionMetadata, len(list))}
+	l.add(list)
+	return l, nil
+}
+
+// pages is what listing n executions costs.
+func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
+
+// aged is a copy of l without the executions started before cutoff (the
+// window's StartTimeAfter), with the number of those not terminal and the
+// newest start to the second (cutoff when none is newer).
+func (l *Listing) aged(cutoff time.Time) (next *Listing, open int, newest time.Time) {
+	next = &Listing{sig: l.sig, full: l.full, execs: make(map[string]types.AutomationExecutionMetadata, len(l.execs))}
+	newest = cutoff
+	for id, m := range l.execs {
+		start := aws.ToTime(m.ExecutionStartTime)
+		if start.Before(cutoff) {
+			continue
+		}
+		next.execs[id] = m
+		newest = maxTime(newest, start.UTC().Truncate(time.Second))
+		if !terminal(m.AutomationExecutionStatus) {
+			open++
+		}
+	}
+	return next, open, newest
+}
+
+func (l *Listing) add(list []types.AutomationExecutionMetadata) {
+	for _, m := range list {
+		if id := aws.ToString(m.AutomationExecutionId); id != "" {
+			l.execs[id] = m
+		}
+	}
+}
+
+// runningFilters are the rule's filters restricted to the executions that
+// are not terminal. ok is false when a warm listing cannot follow the rule:
+// CurrentAction changes as an execution runs, statuses that leave out a
+// running status would miss an execution entering the rule as it ends, and
+// a rule of ten filters has no room for one more.
+func runningFilters(r *config.DiscoveryRule, base []types.AutomationExecutionFilter) ([]types.AutomationExecutionFilter, bool) {
+	out := slices.Clone(base)
+	for i, f := range out {
+		switch f.Key {
+		case types.AutomationExecutionFilterKeyCurrentAction:
+			return nil, false
+		case types.AutomationExecutionFilterKeyExecutionStatus:
+			for _, s := range nonTerminal {
+				if !slices.Contains(f.Values, s) {
+					return nil, false
+				}
+			}
+			out[i].Values = nonTerminal
+			return out, true
+		}
+	}
+	if len(out) >= 10 {
+		return nil, false
+	}
+	return append(out, types.AutomationExecutionFilter{Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: nonTerminal}), true
+}
+
+// warm completes next, l aged to the window, with what can have changed:
+// the executions not terminal, those started since newest (from its second
+// on, as StartTimeAfter takes whole seconds), and by id, ten a call, those
+// next holds as running that neither listing returned (they have ended, or
+// are gone).
+func (next *Listing) warm(ctx context.Context, api API, r *config.DiscoveryRule, base, running []types.AutomationExecutionFilter, newest time.Time) (*Listing, error) {
+	listed, err := ListExecutions(ctx, api, running)
+	if err != nil {
+		return nil, err
+	}
+	started, err := ListExecutions(ctx, api, startedSince(base, newest))
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, list := range [][]types.AutomationExecutionMetadata{listed, started} {
+		for _, m := range list {
+			seen[aws.ToString(m.AutomationExecutionId)] = true
+		}
+		next.add(list)
+	}
+	var ended []string
+	for id, m := range next.execs {
+		if !seen[id] && !terminal(m.AutomationExecutionStatus) {
+			ended = append(ended, id)
+		}
+	}
+	slices.Sort(ended)
+	metas, err := ExecutionsByID(ctx, api, ended)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ended {
+		m := metas[id]
+		if m == nil || !terminal(m.AutomationExecutionStatus) || !statusIn(r, m.AutomationExecutionStatus) {
+			delete(next.execs, id) // gone, or no longer matching the rule
+			continue
+		}
+		next.execs[id] = *m
+	}
+	return next, nil
+}
+
+// startedSince is base with its StartTimeAfter moved to since.
+func startedSince(base []types.AutomationExecutionFilter, since time.Time) []types.AutomationExecutionFilter {
+	out := slices.Clone(base)
+	for i := range out {
+		if out[i].Key == types.AutomationExecutionFilterKeyStartTimeAfter {
+			out[i].Values = []string{since.Format(time.RFC3339)}
+		}
+	}
+	return out
+}
+
+func statusIn(r *config.DiscoveryRule, s types.AutomationExecutionStatus) bool {
+	return len(r.Statuses) == 0 || slices.Contains(r.Statuses, string(s))
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
