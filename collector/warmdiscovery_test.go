@@ -2,6 +2,7 @@ package collector
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +140,67 @@ func gatheredOnce(t *testing.T, g prometheus.Gatherer) prometheus.Gatherer {
 		t.Fatal(err)
 	}
 	return prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, nil })
+}
+
+// TestWarmDiscoveryEqualsAFullListing runs a fleet live for 30 one-minute
+// ticks, executions starting, ending, vanishing and leaving the
+// 30-minute window, and checks at every scrape that what the exporter
+// listing warm exports (its discovery counts and cut included) equals what
+// a new exporter exports at the same moment; and that warm listings
+// happened, cheaper than the whole window.
+func TestWarmDiscoveryEqualsAFullListing(t *testing.T) {
+	for name, rule := range map[string]string{
+		"everything":             "",
+		"children, cut":          ", include_children: true, max_executions: 120",
+		"automation type":        ", automation_type: Local",
+		"prefix, started before": ", document_name_prefix: AWS-, filters: [{key: StartTimeBefore, values: ['" + fixedNow.Add(40*time.Minute).UTC().Format(time.RFC3339) + "']}]",
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, nil, ssmsim.Options{})
+			ssmsim.Generate(h.store, ssmsim.GenOptions{Seed: 21, Executions: 300, StepsPerExecution: 4,
+				RunningFraction: 0.1, Now: fixedNow, Spread: time.Hour})
+			yml := "targets:\n  - name: t1\n    region: us-east-1\n    endpoint: %s\n    details: executions\n" +
+				"    discovery: [{name: all, lookback: 30m" + rule + "}]\n"
+			h.apply(t, yml)
+			rnd := rand.New(rand.NewPCG(21, 21))
+			cheapest, whole := -1.0, 0.0
+			for tick := range 30 {
+				calls := h.calls("DescribeAutomationExecutions")
+				reg := gatheredOnce(t, h.registry(t))
+				if tick > 0 && (cheapest < 0 || h.calls("DescribeAutomationExecutions")-calls < cheapest) {
+					cheapest = h.calls("DescribeAutomationExecutions") - calls
+				}
+				fresh, _ := freshScrape(t, h.store, h.clock, yml)
+				if got, want := discoverySeries(t, reg), discoverySeries(t, gatheredOnce(t, fresh)); got != want {
+					t.Fatalf("tick %d: the warm listing exports\n%s\n\na full listing\n%s", tick, got, want)
+				}
+				whole = max(whole, float64(pagesOf(len(h.store.List("123456789012", "us-east-1")))))
+				h.clock = h.clock.Add(time.Minute)
+				liveTick(h, tick, rnd)
+			}
+			if cheapest < 0 || cheapest >= whole {
+				t.Fatalf("the cheapest warm refresh made %v listing calls, a listing of the store %v", cheapest, whole)
+			}
+		})
+	}
+}
+
+// liveTick moves the running executions on, starts two (children
+// included), and every third tick deletes the oldest running one.
+func liveTick(h *harness, tick int, rnd *rand.Rand) {
+	ssmsim.Advance(h.store, h.clock, rnd)
+	ssmsim.Generate(h.store, ssmsim.GenOptions{Seed: int64(100 + tick), Executions: 2, StepsPerExecution: 4,
+		RunningFraction: 1, Now: h.clock, Spread: time.Minute})
+	if tick%3 != 0 {
+		return
+	}
+	var oldest *ssmsim.Execution
+	for _, e := range h.store.List("123456789012", "us-east-1") {
+		if !isTerminal(e.Status) && (oldest == nil || e.StartTime.Before(oldest.StartTime)) {
+			oldest = e
+		}
+	}
+	if oldest != nil {
+		h.store.Delete("123456789012", "us-east-1", oldest.ID)
+	}
 }

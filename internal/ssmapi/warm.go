@@ -50,7 +50,7 @@ func listRule(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 	if ok && last != nil && last.sig == sig && !now.Before(last.full) && now.Sub(last.full) < FullListingEvery {
 		next, open, newest := last.aged(now.Add(-r.Lookback).UTC().Truncate(time.Second))
 		if pages(len(next.execs)) > pages(open)+1 {
-			return next.warm(ctx, api, r, base, running, newest)
+			return next.warm(ctx, api, base, running, newest)
 		}
 	}
 	list, err := ListExecutions(ctx, api, base)
@@ -95,29 +95,22 @@ func (l *Listing) add(list []types.AutomationExecutionMetadata) {
 
 // runningFilters are the rule's filters restricted to the executions that
 // are not terminal. ok is false when a warm listing cannot follow the rule:
-// CurrentAction changes as an execution runs, statuses that leave out a
-// running status would miss an execution entering the rule as it ends, and
-// a rule of ten filters has no room for one more.
+// CurrentAction changes as an execution runs; statuses would have to hold
+// every status not terminal (ten, the most a filter takes) not to miss an
+// execution entering the rule as it ends, and then the window is what
+// runs; a rule of ten filters has no room for one more.
 func runningFilters(r *config.DiscoveryRule, base []types.AutomationExecutionFilter) ([]types.AutomationExecutionFilter, bool) {
-	out := slices.Clone(base)
-	for i, f := range out {
-		switch f.Key {
-		case types.AutomationExecutionFilterKeyCurrentAction:
-			return nil, false
-		case types.AutomationExecutionFilterKeyExecutionStatus:
-			for _, s := range nonTerminal {
-				if !slices.Contains(f.Values, s) {
-					return nil, false
-				}
-			}
-			out[i].Values = nonTerminal
-			return out, true
-		}
-	}
-	if len(out) >= 10 {
+	if len(r.Statuses) > 0 || len(base) >= 10 {
 		return nil, false
 	}
-	return append(out, types.AutomationExecutionFilter{Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: nonTerminal}), true
+	for _, f := range base {
+		if f.Key == types.AutomationExecutionFilterKeyCurrentAction {
+			return nil, false
+		}
+	}
+	return append(slices.Clone(base), types.AutomationExecutionFilter{
+		Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: nonTerminal,
+	}), true
 }
 
 // warm completes next, l aged to the window, with what can have changed:
@@ -125,7 +118,7 @@ func runningFilters(r *config.DiscoveryRule, base []types.AutomationExecutionFil
 // on, as StartTimeAfter takes whole seconds), and by id, ten a call, those
 // next holds as running that neither listing returned (they have ended, or
 // are gone).
-func (next *Listing) warm(ctx context.Context, api API, r *config.DiscoveryRule, base, running []types.AutomationExecutionFilter, newest time.Time) (*Listing, error) {
+func (next *Listing) warm(ctx context.Context, api API, base, running []types.AutomationExecutionFilter, newest time.Time) (*Listing, error) {
 	listed, err := ListExecutions(ctx, api, running)
 	if err != nil {
 		return nil, err
@@ -154,7 +147,7 @@ func (next *Listing) warm(ctx context.Context, api API, r *config.DiscoveryRule,
 	}
 	for _, id := range ended {
 		m := metas[id]
-		if m == nil || !terminal(m.AutomationExecutionStatus) || !statusIn(r, m.AutomationExecutionStatus) {
+		if m == nil || !terminal(m.AutomationExecutionStatus) {
 			delete(next.execs, id) // gone, or no longer matching the rule
 			continue
 		}
@@ -172,10 +165,6 @@ func startedSince(base []types.AutomationExecutionFilter, since time.Time) []typ
 		}
 	}
 	return out
-}
-
-func statusIn(r *config.DiscoveryRule, s types.AutomationExecutionStatus) bool {
-	return len(r.Statuses) == 0 || slices.Contains(r.Statuses, string(s))
 }
 
 func maxTime(a, b time.Time) time.Time {
