@@ -43,7 +43,9 @@ func TestExpectCalls(t *testing.T) {
 		&ssmsim.Execution{Status: "CompletedWithFailure", Steps: steps(repeat("Failed", 100)...)}, // 2 pages, settled
 	)
 	got := expectCalls(es)
-	want := expectedCalls{discovery: 2, coldSteps: 48 + 2 + 1 + 1 + 1 + 2, warmSteps: 2 + 1 + 1}
+	// Two of 53 executions are running: listing them and the newest second
+	// would cost as much as the whole window, which the warm listing lists.
+	want := expectedCalls{discovery: 2, warmDiscovery: 2, coldSteps: 48 + 2 + 1 + 1 + 1 + 2, warmSteps: 2 + 1 + 1}
 	if got != want {
 		t.Fatalf("expectCalls = %+v, want %+v", got, want)
 	}
@@ -52,6 +54,38 @@ func TestExpectCalls(t *testing.T) {
 	}
 	if n := pages(0); n != 1 {
 		t.Fatalf("pages(0) = %d, want 1", n)
+	}
+}
+
+// TestWarmDiscoveryCalls checks the warm listing's cost: the running
+// executions and those of the newest start's second, or the whole window
+// when that costs no more than the running ones and a page.
+func TestWarmDiscoveryCalls(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	fleet := func(n, running int) []*ssmsim.Execution {
+		var es []*ssmsim.Execution
+		for i := range n {
+			status := "Success"
+			if i < running {
+				status = "InProgress"
+			}
+			// Two executions a second: the newest second holds two.
+			es = append(es, &ssmsim.Execution{Status: status, StartTime: t0.Add(time.Duration(i) * 500 * time.Millisecond)})
+		}
+		return es
+	}
+	for _, tc := range []struct {
+		n, running, want int
+	}{
+		{200, 3, 1 + 1},   // 4 pages of window > 1 + 1: running page + newest second's page
+		{200, 120, 4},     // 4 pages <= 3 + 1: whole window
+		{100, 0, 2},       // 2 pages <= 1 + 1: whole window
+		{1000, 60, 2 + 1}, // 20 pages: 2 pages of running + 1
+	} {
+		got := warmDiscoveryCalls(fleet(tc.n, tc.running))
+		if got != tc.want {
+			t.Errorf("%d executions, %d running: %d warm discovery calls, want %d", tc.n, tc.running, got, tc.want)
+		}
 	}
 }
 

@@ -91,7 +91,7 @@ func warmCallsRow(r *result) row {
 		got += ", up 0 in some"
 	}
 	return row{"warm scrape API calls", got,
-		fmt.Sprintf("= %d (%d discovery + %d step calls for %d running executions: %.2f each, target ≤ %.1f)", want, r.data.expect.discovery,
+		fmt.Sprintf("= %d (%d discovery + %d step calls for %d running executions: %.2f each, target ≤ %.1f)", want, r.data.expect.warmDiscovery,
 			r.data.expect.warmSteps, r.data.running, float64(r.data.expect.warmSteps)/float64(max(r.data.running, 1)), warmStepTarget),
 		verdict(ok && r.warmUp)}
 }

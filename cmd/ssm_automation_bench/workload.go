@@ -85,12 +85,14 @@ type dataset struct {
 // expectedCalls is the API budget the data allows.
 type expectedCalls struct {
 	discovery int // DescribeAutomationExecutions pages of the discovery rule
-	coldSteps int // DescribeAutomationStepExecutions pages of every execution
-	warmSteps int // the same for executions that can still change
+	// warmDiscovery is the same on a warm scrape (see warmDiscoveryCalls).
+	warmDiscovery int
+	coldSteps     int // DescribeAutomationStepExecutions pages of every execution
+	warmSteps     int // the same for executions that can still change
 }
 
 func (e expectedCalls) cold() int { return e.discovery + e.coldSteps }
-func (e expectedCalls) warm() int { return e.discovery + e.warmSteps }
+func (e expectedCalls) warm() int { return e.warmDiscovery + e.warmSteps }
 
 // generate builds a workload's executions with w.stepsPerExec step
 // executions per execution on average (see ssmsim.GenerateAverage).
@@ -124,9 +126,10 @@ func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 // expectCalls computes the calls of a cold and a warm scrape of one
 // discovery rule that lists every execution and follows no children: the
 // discovery pages, then the step pages of each execution (cold) or the
-// delta of each execution that can still change (warm, see deltaCalls).
+// warm listing (see warmDiscoveryCalls) and the delta of each execution
+// that can still change (warm, see deltaCalls).
 func expectCalls(es []*ssmsim.Execution) expectedCalls {
-	e := expectedCalls{discovery: pages(len(es))}
+	e := expectedCalls{discovery: pages(len(es)), warmDiscovery: warmDiscoveryCalls(es)}
 	for _, x := range es {
 		e.coldSteps += pages(len(x.Steps))
 		if !settled(x) {
@@ -134,6 +137,34 @@ func expectCalls(es []*ssmsim.Execution) expectedCalls {
 		}
 	}
 	return e
+}
+
+// warmDiscoveryCalls is what the warm listing of a rule that lists every
+// execution costs when nothing changed since its last listing: the
+// executions not yet ended, and those started in the second of the newest
+// start (StartTimeAfter), listed again; the whole window when that costs
+// no more than the running ones and one page.
+func warmDiscoveryCalls(es []*ssmsim.Execution) int {
+	var newest time.Time
+	running := 0
+	for _, x := range es {
+		if x.StartTime.After(newest) {
+			newest = x.StartTime
+		}
+		if !terminalStatuses[x.Status] {
+			running++
+		}
+	}
+	if pages(len(es)) <= pages(running)+1 {
+		return pages(len(es))
+	}
+	since, again := newest.Truncate(time.Second), 0
+	for _, x := range es {
+		if !x.StartTime.Before(since) {
+			again++
+		}
+	}
+	return pages(running) + pages(again)
 }
 
 // deltaCalls is what the exporter's delta refresh of a running execution
