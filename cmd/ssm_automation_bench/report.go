@@ -8,7 +8,7 @@ import (
 
 // Targets of the API budget and speed.
 const (
-	floorRatioTarget = 0.5 // warm scrape of W2 / floor
+	floorRatioTarget = 0.5  // warm scrape of W2 / floor
 	quotaRatioTarget = 1.15 // cold scrape under the quota / (calls / quota)
 )
 
