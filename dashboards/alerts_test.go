@@ -5,8 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 )
 
 const readme = "../README.md"
@@ -68,16 +66,8 @@ func tableCells(line string) []string {
 // ruleAlerts reads the severity label of each alert of the rules file.
 func ruleAlerts(t *testing.T) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(rulesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rf ruleFile
-	if err := yaml.Unmarshal(b, &rf); err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]string{}
-	for _, g := range rf.Groups {
+	for _, g := range readRules(t).Groups {
 		for _, r := range g.Rules {
 			if r.Alert != "" {
 				out[r.Alert] = r.Labels["severity"]

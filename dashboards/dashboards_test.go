@@ -54,8 +54,8 @@ type ruleFile struct {
 	} `yaml:"groups"`
 }
 
-// recorded reads the names the rules file records, and its expressions.
-func recorded(t *testing.T) (names map[string]bool, exprs []string) {
+// readRules reads the rules file.
+func readRules(t *testing.T) ruleFile {
 	t.Helper()
 	b, err := os.ReadFile(rulesFile)
 	if err != nil {
@@ -65,8 +65,14 @@ func recorded(t *testing.T) (names map[string]bool, exprs []string) {
 	if err := yaml.Unmarshal(b, &rf); err != nil {
 		t.Fatal(err)
 	}
+	return rf
+}
+
+// recorded reads the names the rules file records, and its expressions.
+func recorded(t *testing.T) (names map[string]bool, exprs []string) {
+	t.Helper()
 	names = map[string]bool{}
-	for _, g := range rf.Groups {
+	for _, g := range readRules(t).Groups {
 		for _, r := range g.Rules {
 			if r.Record != "" {
 				names[r.Record] = true
