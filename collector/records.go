@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 // alarm is one triggered CloudWatch alarm.
@@ -155,16 +157,8 @@ func clearBadTimes(now time.Time, times ...*time.Time) int {
 	return n
 }
 
-// terminalStatuses are the AutomationExecutionStatus values after which
-// nothing changes.
-var terminalStatuses = map[string]bool{
-	"Success": true, "Failed": true, "TimedOut": true, "Cancelled": true,
-	"Rejected": true, "CompletedWithSuccess": true, "CompletedWithFailure": true,
-	"ChangeCalendarOverrideRejected": true, "Exited": true,
-}
-
-// isTerminal reports whether a status is final.
-func isTerminal(status string) bool { return terminalStatuses[status] }
+// isTerminal reports whether a status is final (see ssmapi.IsTerminal).
+func isTerminal(status string) bool { return ssmapi.IsTerminal(status) }
 
 // settled reports whether an execution can no longer change: it is in a
 // terminal status and none of its steps is still moving (a step left

@@ -25,9 +25,21 @@ var nonTerminal = []string{
 	"RunbookInProgress", "PendingChangeCalendarOverride", "ChangeCalendarOverrideApproved",
 }
 
-func terminal(s types.AutomationExecutionStatus) bool {
-	return !slices.Contains(nonTerminal, string(s))
+// terminalStatuses are the other AutomationExecutionStatus values: after
+// them nothing changes. The two lists share out the service's values
+// (see the tests).
+var terminalStatuses = map[string]bool{
+	"Success": true, "Failed": true, "TimedOut": true, "Cancelled": true,
+	"Rejected": true, "CompletedWithSuccess": true, "CompletedWithFailure": true,
+	"ChangeCalendarOverrideRejected": true, "Exited": true,
 }
+
+// IsTerminal reports whether an execution or step status is final. A
+// status the service adds later counts as not final, so what has it is
+// fetched again rather than frozen.
+func IsTerminal(status string) bool { return terminalStatuses[status] }
+
+func terminal(s types.AutomationExecutionStatus) bool { return IsTerminal(string(s)) }
 
 // Listing is what a rule's listings found: every execution in its window
 // that matches its filters (before children and the cap), and when the
