@@ -35,6 +35,13 @@ var knownCodes = setOf(
 	"MalformedQueryString", "MissingAction", "MissingParameter", "ValidationError",
 	// STS AssumeRole, whose errors fail the SSM call that needed the role.
 	"RegionDisabledException", "MalformedPolicyDocument", "PackedPolicyTooLarge",
+	// The errors of the SQS operations the event consumer calls
+	// (ReceiveMessage, DeleteMessageBatch, GetQueueAttributes) in the SQS
+	// service model.
+	"QueueDoesNotExist", "InvalidAddress", "InvalidSecurity", "RequestThrottled", "UnsupportedOperation",
+	"OverLimit", "KmsAccessDenied", "KmsDisabled", "KmsInvalidKeyUsage", "KmsInvalidState", "KmsNotFound",
+	"KmsOptInRequired", "KmsThrottled", "EmptyBatchRequest", "TooManyEntriesInBatchRequest",
+	"BatchEntryIdsNotDistinct", "InvalidBatchEntryId", "InvalidAttributeName", "ReceiptHandleIsInvalid",
 )
 
 func setOf(values ...string) map[string]bool {

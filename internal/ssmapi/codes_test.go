@@ -41,6 +41,8 @@ func TestErrorCodeLabelIsBounded(t *testing.T) {
 		{apiErr("InternalServerError"), "InternalServerError"},
 		{apiErr("ServiceUnavailable"), "ServiceUnavailable"},
 		{apiErr("RequestExpired"), "RequestExpired"},
+		{apiErr("QueueDoesNotExist"), "QueueDoesNotExist"},
+		{apiErr("RequestThrottled"), "RequestThrottled"},
 		{apiErr("MadeUpFailureException"), "other"},
 		{apiErr("throttlingexception"), "other"},
 		{apiErr(""), "other"},
