@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
@@ -41,6 +42,9 @@ type targetState struct {
 	// lastRules is what each discovery rule found in the last refresh in
 	// which it succeeded, so a failed call hides nothing.
 	lastRules map[string]ruleResult
+	// changes are the executions events named since the last refresh
+	// took them (see events.go); kept across reloads.
+	changes *events.Changes
 }
 
 func newTargetState(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API, e *Exporter) *targetState {
@@ -52,6 +56,7 @@ func newTargetState(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API, 
 		tracked: map[string]*tracked{}, finished: newFinishedCounter(t.Name, seenLimit),
 		in:        newInterner(),
 		lastRules: map[string]ruleResult{},
+		changes:   events.NewChanges(),
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
@@ -100,7 +101,8 @@ func serve(sigs *signals, o *options, logger *slog.Logger) error {
 		return err
 	}
 	exp := collector.NewExporter(clients, apiMetrics, logger)
-	defer exp.Close() // after the server's shutdown: ends the refreshes still running
+	exp.UseEvents(events.NewConsumer(clients, events.NewMetrics(base), logger))
+	defer exp.Close() // after the server's shutdown: ends the refreshes still running and the events loops
 	exp.Apply(safe.Get())
 	safe.Subscribe(func(c *config.Config) {
 		exp.Apply(c)
