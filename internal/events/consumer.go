@@ -44,7 +44,9 @@ type Consumer struct {
 	logger  *slog.Logger
 	warn    *invalidLog
 	now     func() time.Time
-	retry   func(failures int) time.Duration
+	// retry is the wait before the next try of a failing queue; not
+	// guarded by mu, which Apply holds while loops end.
+	retry atomic.Pointer[func(failures int) time.Duration]
 	// generations numbers the times queues start working, across loops.
 	generations atomic.Uint64
 
@@ -56,10 +58,12 @@ type Consumer struct {
 // NewConsumer returns a consumer reading no queue; call Apply, and Close
 // when done.
 func NewConsumer(clients QueueSource, m *Metrics, logger *slog.Logger) *Consumer {
-	return &Consumer{
+	c := &Consumer{
 		clients: clients, metrics: m, logger: logger, warn: newInvalidLog(logger),
-		now: time.Now, retry: backoff, queues: map[string]*loop{},
+		now: time.Now, queues: map[string]*loop{},
 	}
+	c.SetRetry(backoff)
+	return c
 }
 
 // backoff is the wait before the next try of a failing queue: 1s,
@@ -69,11 +73,7 @@ func backoff(failures int) time.Duration {
 }
 
 // SetRetry replaces the wait before the next try of a failing queue (tests).
-func (c *Consumer) SetRetry(f func(failures int) time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.retry = f
-}
+func (c *Consumer) SetRetry(f func(failures int) time.Duration) { c.retry.Store(&f) }
 
 // Apply reads the queues given, by URL, from now on: a queue read the same
 // way as before keeps its loop and takes the new routes at once; a queue

@@ -78,10 +78,7 @@ func (l *loop) run() {
 		}
 		failures++
 		l.failed(err)
-		l.c.mu.Lock()
-		wait := l.c.retry(failures)
-		l.c.mu.Unlock()
-		t := time.NewTimer(wait)
+		t := time.NewTimer((*l.c.retry.Load())(failures))
 		select {
 		case <-l.ctx.Done():
 		case <-t.C:

@@ -42,6 +42,7 @@ func TestErrorCodeLabelIsBounded(t *testing.T) {
 		{apiErr("ServiceUnavailable"), "ServiceUnavailable"},
 		{apiErr("RequestExpired"), "RequestExpired"},
 		{apiErr("QueueDoesNotExist"), "QueueDoesNotExist"},
+		{apiErr("AWS.SimpleQueueService.NonExistentQueue"), "AWS.SimpleQueueService.NonExistentQueue"},
 		{apiErr("RequestThrottled"), "RequestThrottled"},
 		{apiErr("MadeUpFailureException"), "other"},
 		{apiErr("throttlingexception"), "other"},
