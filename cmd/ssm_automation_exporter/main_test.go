@@ -20,7 +20,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -105,7 +104,7 @@ func newServerWith(t *testing.T, cfg string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := collector.NewExporter(clients, m, logger)
+	exp := newExporter(base, clients, m, logger)
 	t.Cleanup(exp.Close)
 	exp.Apply(safe.Get())
 	safe.Subscribe(exp.Apply)
