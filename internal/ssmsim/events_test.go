@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // decodeJSON decodes a JSON document keeping numbers as written.
@@ -205,5 +206,16 @@ func TestEventsGoToTheSubscribedQueuesOnly(t *testing.T) {
 	}
 	if got := accounts(drain(t, c, urlB)); !slices.Equal(got, []string{mine, "111111111111 " + testRegion}) {
 		t.Errorf("queue b got %v, want one of each account before it was unsubscribed", got)
+	}
+	want := `
+# HELP ssm_simulator_events_total EventBridge events the simulator published, by detail type, before delivery faults.
+# TYPE ssm_simulator_events_total counter
+ssm_simulator_events_total{detail_type="EC2 Automation Execution Status-change Notification"} 4
+`
+	if err := testutil.GatherAndCompare(srv.Registry(), strings.NewReader(want), "ssm_simulator_events_total"); err != nil {
+		t.Error(err)
+	}
+	if problems, err := testutil.GatherAndLint(srv.Registry()); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
 	}
 }
