@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"testing"
 	"time"
@@ -49,4 +50,26 @@ func TestShutdownEndsLongPolls(t *testing.T) {
 	if err := <-polled; err != nil {
 		t.Errorf("long poll: %v, want an empty answer", err)
 	}
+}
+
+// checkBinaryEvents runs the built simulator with a queue subscribed to its
+// live events and receives them through the printed SQS endpoint.
+func checkBinaryEvents(t *testing.T, bin string) {
+	ctx := context.Background()
+	cmd, env, _ := startSimulator(t, bin, "--executions=20", "--seed=3", "--events.queue=automation")
+	client := sqs.NewFromConfig(sdkConfig(t, env))
+	q, err := client.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("automation")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Running executions change every 2 s tick; the long poll returns with the first events.
+	out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10})
+	if err != nil || len(out.Messages) == 0 {
+		t.Fatalf("no event within 20 s: %v", err)
+	}
+	var ev ssmsim.Event
+	if err := json.Unmarshal([]byte(aws.ToString(out.Messages[0].Body)), &ev); err != nil || ev.Source != ssmsim.EventSource {
+		t.Errorf("message %s: %v", aws.ToString(out.Messages[0].Body), err)
+	}
+	stopSimulator(t, cmd)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"os/exec"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -206,24 +204,7 @@ func TestSimulatorBinary(t *testing.T) {
 		stopSimulator(t, cmd)
 	})
 
-	t.Run("events", func(t *testing.T) {
-		cmd, env, _ := startSimulator(t, bin, "--executions=20", "--seed=3", "--events.queue=automation")
-		client := sqs.NewFromConfig(sdkConfig(t, env))
-		q, err := client.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("automation")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Running executions change every 2 s tick; the long poll returns with the first events.
-		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10})
-		if err != nil || len(out.Messages) == 0 {
-			t.Fatalf("no event within 20 s: %v", err)
-		}
-		var ev ssmsim.Event
-		if err := json.Unmarshal([]byte(aws.ToString(out.Messages[0].Body)), &ev); err != nil || ev.Source != ssmsim.EventSource {
-			t.Errorf("message %s: %v", aws.ToString(out.Messages[0].Body), err)
-		}
-		stopSimulator(t, cmd)
-	})
+	t.Run("events", func(t *testing.T) { checkBinaryEvents(t, bin) })
 
 	t.Run("scenario", func(t *testing.T) {
 		cmd, env, _ := startSimulator(t, bin, "--mode=frozen", "--account=111122223333",
