@@ -41,7 +41,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 		sem: make(chan struct{}, apiCfg.MaxConcurrency)}
 	var wg sync.WaitGroup
 	for _, w := range want {
-		if o := old[w.id]; o != nil && o.settled {
+		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
 			continue // reused above; out.results is written by the goroutines below
 		}
 		meta := w.meta
@@ -69,7 +69,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 func (out *fetched) reuseSettled(want []*wanted, old map[string]*tracked, now time.Time) []string {
 	var needMeta []string
 	for _, w := range want {
-		if o := old[w.id]; o != nil && o.settled {
+		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
 			reused := *o // nothing can have changed: it is as good as fetched now
 			reused.lastSuccess = now
 			out.results[w.id] = &reused

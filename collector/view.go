@@ -71,6 +71,7 @@ type wanted struct {
 	filters []config.Filter
 	meta    *types.AutomationExecutionMetadata
 	static  bool
+	quiet   bool // no event named it since its last fetch: kept as it is (see eventrefresh.go)
 }
 
 // stepCounts counts an execution's step executions by (document, step,
