@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -51,6 +52,10 @@ func TestDefaultValues(t *testing.T) {
 	svc := one[corev1.Service](t, r, "Service")
 	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Port != 9847 || svc.Spec.Ports[0].TargetPort.String() != "http" {
 		t.Errorf("service ports %+v, want 9847 to the http port", svc.Spec.Ports)
+	}
+	podLabels := labels.Set(d.Spec.Template.Labels)
+	if !labels.SelectorFromSet(svc.Spec.Selector).Matches(podLabels) || !labels.SelectorFromSet(d.Spec.Selector.MatchLabels).Matches(podLabels) {
+		t.Errorf("the Service (%v) or the Deployment (%v) does not select the pods %v", svc.Spec.Selector, d.Spec.Selector.MatchLabels, podLabels)
 	}
 	if !strings.Contains(r.Notes, "rollout status deployment/ssm-ssm-automation-exporter") {
 		t.Errorf("NOTES.txt does not say how to check the rollout:\n%s", r.Notes)

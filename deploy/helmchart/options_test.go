@@ -1,15 +1,18 @@
 package helmchart
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.yaml.in/yaml/v2"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // TestAllOptions renders testdata/full-values.yaml, every option on.
@@ -43,6 +46,7 @@ func TestAllOptions(t *testing.T) {
 		t.Errorf("image %q, want the digest", c.Image)
 	}
 	checkVolumes(t, r, pod)
+	checkShardAddresses(t, r, sts)
 	checkWebConfig(t, r, vals)
 	sa := one[corev1.ServiceAccount](t, r, "ServiceAccount")
 	if sa.Name != "ssm-reader" || pod.ServiceAccountName != "ssm-reader" ||
@@ -153,4 +157,33 @@ func set(vals map[string]any, path string, v any) {
 		m = next
 	}
 	m[keys[len(keys)-1]] = v
+}
+
+// checkShardAddresses checks that pod i of the StatefulSet is reachable
+// where Probe i scrapes it: NAME-i through the headless Service that
+// governs the StatefulSet and selects its pods.
+func checkShardAddresses(t *testing.T, r rendered, sts *appsv1.StatefulSet) {
+	t.Helper()
+	var headless *corev1.Service
+	for _, o := range r.byKind("Service") {
+		if svc := o.Value.(*corev1.Service); svc.Name == sts.Spec.ServiceName {
+			headless = svc
+		}
+	}
+	if headless == nil || headless.Spec.ClusterIP != corev1.ClusterIPNone {
+		t.Fatalf("no headless Service %q governs the StatefulSet", sts.Spec.ServiceName)
+	}
+	if !labels.SelectorFromSet(headless.Spec.Selector).Matches(labels.Set(sts.Spec.Template.Labels)) {
+		t.Errorf("the headless Service selects %v, the pods are %v", headless.Spec.Selector, sts.Spec.Template.Labels)
+	}
+	port := headless.Spec.Ports[0].Port
+	if cp := sts.Spec.Template.Spec.Containers[0].Ports[0].ContainerPort; cp != port {
+		t.Errorf("headless Service port %d, container port %d", port, cp)
+	}
+	for i, o := range r.byKind("Probe") {
+		want := fmt.Sprintf("%s-%d.%s.%s.svc:%d", sts.Name, i, headless.Name, sts.Namespace, port)
+		if got := o.Value.(*monitoringv1.Probe).Spec.ProberSpec.URL; got != want {
+			t.Errorf("Probe %s scrapes %s, pod %d is at %s", o.Name, got, i, want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -82,12 +83,9 @@ func TestDefaultCommandServesDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the exporter")
 	}
-	bin := filepath.Join(t.TempDir(), "ssm_automation_exporter")
-	if out, err := goCmd(t, "build", "-trimpath", "-o", bin, "./cmd/ssm_automation_exporter"); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	ins := parseDockerfile(t)
 	last := ins[len(ins)-1].Stage
+	bin := buildAsDockerfile(t, ins)
 	args := append(execForm(t, ins, last, "CMD"), "--web.listen-address="+freeAddr(t))
 	cmd := exec.Command(bin, args...)
 	tmp := t.TempDir()
@@ -130,6 +128,31 @@ func TestDefaultCommandServesDemo(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Error("still running 30s after SIGTERM")
 	}
+}
+
+// buildAsDockerfile builds the exporter with the Dockerfile's -ldflags,
+// VERSION and REVISION set, and checks that --version reports them (the
+// -X paths name real variables).
+func buildAsDockerfile(t *testing.T, ins []instruction) string {
+	t.Helper()
+	var ldflags string
+	for _, r := range stageOf(ins, 0, "RUN") {
+		if m := regexp.MustCompile(`-ldflags "([^"]*)"`).FindStringSubmatch(r); m != nil {
+			ldflags = strings.NewReplacer("${VERSION}", "1.2.3-test", "${REVISION}", "0123abc").Replace(m[1])
+		}
+	}
+	if ldflags == "" {
+		t.Fatal("no -ldflags in the build stage")
+	}
+	bin := filepath.Join(t.TempDir(), "ssm_automation_exporter")
+	if out, err := goCmd(t, "build", "-trimpath", "-ldflags", ldflags, "-o", bin, "./cmd/ssm_automation_exporter"); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "version 1.2.3-test") || !strings.Contains(string(out), "revision: 0123abc") {
+		t.Fatalf("--version of the image's build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // waitForDemo polls /metrics until the demo target is up, for at most a
