@@ -59,9 +59,10 @@ func stageOf(ins []instruction, stage int, cmd string) []string {
 	return out
 }
 
-// pinned matches an image reference with a version tag (digits in it) or a
-// digest; "latest" and bare names are not pinned.
-var pinned = regexp.MustCompile(`^[a-z0-9./_-]+(:[A-Za-z0-9._-]*[0-9][A-Za-z0-9._-]*)?(@sha256:[a-f0-9]{64})?$`)
+// pinned matches an image reference with a tag of a full version
+// (major.minor.patch, so that no new release moves it) or a digest;
+// "latest", "1.26" and bare names are not pinned.
+var pinned = regexp.MustCompile(`^[a-z0-9./_-]+(:[A-Za-z_-]*[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9._-]*)?(@sha256:[a-f0-9]{64})?$`)
 
 // TestDockerfileInvariants checks what the image promises: base images
 // pinned by version, a cross-compiling build for TARGETOS/TARGETARCH on the
