@@ -25,6 +25,9 @@ func exporter() *dashboard.DashboardBuilder {
 	for _, p := range exporterAPI() {
 		b.WithPanel(p)
 	}
+	for _, p := range exporterEvents() {
+		b.WithPanel(p)
+	}
 	b.WithPanel(newTable("Targets", "Account, region and role of each target.", 24, 5,
 		rows("ssm_automation_target_info{"+tg+"}")).
 		WithTransformation(columns(hide("Value"),
@@ -97,5 +100,23 @@ func exporterAPI() []cog.Builder[dashboard.Panel] {
 			overTime("sum by (target) (increase(ssm_automation_exporter_executions_vanished_total{"+tg+"}[$__rate_interval]))", "vanished {{target}}"),
 			overTime("sum by (target, limit) (increase(ssm_automation_exporter_limit_cut_total{"+tg+"}[$__rate_interval]))", "cut {{target}} {{limit}}")).
 			DrawStyle(common.GraphDrawStyleBars),
+	}
+}
+
+// exporterEvents are the events queues the targets follow: whether they
+// work, what they bring, and what the events make the targets fetch.
+func exporterEvents() []cog.Builder[dashboard.Panel] {
+	return []cog.Builder[dashboard.Panel]{
+		newStat("Events queues up", "1 when the last call to the events queue succeeded; 0 while its targets poll instead.", 6, 8,
+			instant("ssm_automation_events_up", "{{queue}}")).
+			Mappings(valueText([3]string{"0", "Down", "red"}, [3]string{"1", "Up", "green"})).
+			ColorMode(common.BigValueColorModeBackground),
+		newTimeseries("Events received and unusable",
+			"Messages per second from each events queue, by detail type, and those deleted unused, by reason.", "reqps", 9, 8,
+			overTime("sum by (queue, detail_type) (rate(ssm_automation_events_received_total[$__rate_interval]))", "{{queue}} {{detail_type}}"),
+			overTime("sum by (queue, reason) (rate(ssm_automation_events_invalid_total[$__rate_interval]))", "{{queue}} unusable: {{reason}}")),
+		newTimeseries("Executions refreshed by cause",
+			"Executions the targets following events fetched per second: named by an event, announced new by one, or due for the resync.", "reqps", 9, 8,
+			overTime("sum by (target, cause) (rate(ssm_automation_events_executions_refreshed_total{"+tg+"}[$__rate_interval]))", "{{target}} {{cause}}")),
 	}
 }
