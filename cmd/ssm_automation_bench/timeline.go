@@ -1,0 +1,137 @@
+package main
+
+import (
+	"time"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
+)
+
+// The truth of a live run: for each execution and step execution of the
+// simulator's store, the statuses it went through and since when. The
+// benchmark observes the store right before and right after each round of
+// scrapes. A status change is dated by the times the store records (a step
+// started or ended, an execution started or ended, or the latest of its
+// steps' times while it runs) when they fall between the two observations
+// around it, else by the later observation; a Pending step dropped when
+// its execution ends or jumps is dated by the observation that misses it.
+// Live mode changes a step at most once a tick (2 s): when a round takes
+// less than that, as warm rounds do by far, no status an exporter can
+// fetch during it escapes the two observations; and cold rounds run on
+// still stores.
+
+// version is one status of an entity, "" while it does not exist.
+type version struct {
+	state string
+	since time.Time // zero: since before the first observation
+}
+
+// timeline is the history of every entity of one store, keyed by
+// entityKey.
+type timeline struct {
+	hist   map[string][]version
+	execOf map[string]string // an entity's execution id
+	last   time.Time         // the latest observation; zero before the first
+}
+
+func newTimeline() *timeline {
+	return &timeline{hist: map[string][]version{}, execOf: map[string]string{}}
+}
+
+// Entity keys: an execution and a step execution never share one.
+func execKey(id string) string { return "e/" + id }
+func stepKey(id string) string { return "s/" + id }
+
+// observed is an entity's status at one observation, with the time the
+// store gives for its latest change (zero when none).
+type observed struct {
+	state, exec string
+	stamp       time.Time
+}
+
+// observe records the store's state at at.
+func (tl *timeline) observe(store *ssmsim.Store, at time.Time) {
+	cur := map[string]observed{}
+	store.Update(func(_, _ string, e *ssmsim.Execution) {
+		latest := e.StartTime
+		for _, st := range e.Steps {
+			cur[stepKey(st.StepExecutionID)] = observed{st.Status, e.ID, stepStamp(st)}
+			latest = later(latest, later(st.StartTime, st.EndTime))
+		}
+		stamp := latest
+		if terminalStatuses[e.Status] {
+			stamp = e.EndTime
+		}
+		cur[execKey(e.ID)] = observed{e.Status, e.ID, stamp}
+	})
+	tl.record(cur, at)
+}
+
+// stepStamp is when a step took its status: its start while it runs, its
+// end once ended; zero while Pending.
+func stepStamp(st *ssmsim.Step) time.Time {
+	switch {
+	case st.Status == "Pending":
+		return time.Time{}
+	case terminalStatuses[st.Status]:
+		return st.EndTime
+	}
+	return st.StartTime
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// record adds an observation: a new version for each entity whose status
+// differs from its latest, and "" for each that is gone.
+func (tl *timeline) record(cur map[string]observed, at time.Time) {
+	first := tl.last.IsZero()
+	for key, o := range cur {
+		vs := tl.hist[key]
+		switch {
+		case first:
+			tl.hist[key] = []version{{state: o.state}}
+			tl.execOf[key] = o.exec
+			continue
+		case vs == nil:
+			vs = []version{{}} // absent until now
+			tl.execOf[key] = o.exec
+		case vs[len(vs)-1].state == o.state:
+			continue
+		}
+		tl.hist[key] = append(vs, version{o.state, tl.dated(o.stamp, at)})
+	}
+	for key, vs := range tl.hist {
+		if _, ok := cur[key]; !ok && vs[len(vs)-1].state != "" {
+			tl.hist[key] = append(vs, version{"", at})
+		}
+	}
+	tl.last = at
+}
+
+// dated is the time of a change seen at at: the store's stamp when it
+// falls after the previous observation, else at.
+func (tl *timeline) dated(stamp, at time.Time) time.Time {
+	if stamp.After(tl.last) && !stamp.After(at) {
+		return stamp
+	}
+	return at
+}
+
+// changedExecutions counts the executions with a change (of their own
+// status or of a step's) dated in (from, to].
+func (tl *timeline) changedExecutions(from, to time.Time) int {
+	seen := map[string]bool{}
+	for key, vs := range tl.hist {
+		for _, v := range vs[1:] {
+			if v.since.After(from) && !v.since.After(to) {
+				seen[tl.execOf[key]] = true
+				break
+			}
+		}
+	}
+	return len(seen)
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+
+// liveFixture is a store whose executions the tests move on by hand.
+type liveFixture struct {
+	store *ssmsim.Store
+	tl    *timeline
+}
+
+func newLiveFixture() *liveFixture {
+	f := &liveFixture{store: ssmsim.NewStore(), tl: newTimeline()}
+	f.put("run", "InProgress", 0, 0, step("r1", "InProgress", 0, 0), step("r2", "Pending", -1, 0))
+	f.put("done", "Success", 0, 1, step("d1", "Success", 0, 1))
+	return f
+}
+
+// step is a step execution started at start and ended at end (seconds
+// after t0; negative: not started, 0 end: not ended).
+func step(id, status string, start, end float64) *ssmsim.Step {
+	st := &ssmsim.Step{StepExecutionID: id, Status: status}
+	if start >= 0 {
+		st.StartTime = at(start)
+	}
+	if end > 0 {
+		st.EndTime = at(end)
+	}
+	return st
+}
+
+func (f *liveFixture) put(id, status string, start, end float64, steps ...*ssmsim.Step) {
+	e := &ssmsim.Execution{ID: id, Status: status, StartTime: at(start), Steps: steps}
+	if end > 0 {
+		e.EndTime = at(end)
+	}
+	f.store.Put(simAccount, simRegion, e)
+}
+
+func (f *liveFixture) history(key string) []version { return f.tl.hist[key] }
+
+// TestTimelineDatesChanges checks the versions an observation records:
+// dated by the store's times when they fall after the previous
+// observation, else by the observation; new entities absent before, gone
+// ones absent after.
+func TestTimelineDatesChanges(t *testing.T) {
+	f := newLiveFixture()
+	f.tl.observe(f.store, at(10))
+	if got := f.history(stepKey("r1")); !slices.Equal(got, []version{{state: "InProgress"}}) {
+		t.Fatalf("first observation: %+v", got)
+	}
+	// r1 ends at 12, r2 starts at 12; a new execution starts at 13; done
+	// is deleted; its step with it.
+	f.put("run", "InProgress", 0, 0, step("r1", "Success", 0, 12), step("r2", "InProgress", 12, 0))
+	f.put("new", "InProgress", 13, 0, step("n1", "InProgress", 13, 0))
+	f.store.Delete(simAccount, simRegion, "done")
+	f.tl.observe(f.store, at(25))
+	want := map[string][]version{
+		stepKey("r1"):   {{state: "InProgress"}, {"Success", at(12)}},
+		stepKey("r2"):   {{state: "Pending"}, {"InProgress", at(12)}},
+		execKey("run"):  {{state: "InProgress"}},
+		execKey("new"):  {{}, {"InProgress", at(13)}},
+		stepKey("n1"):   {{}, {"InProgress", at(13)}},
+		execKey("done"): {{state: "Success"}, {"", at(25)}},
+		stepKey("d1"):   {{state: "Success"}, {"", at(25)}},
+	}
+	for key, w := range want {
+		if got := f.history(key); !slices.Equal(got, w) {
+			t.Errorf("%s: %+v, want %+v", key, got, w)
+		}
+	}
+	// A change whose time the store gives before the previous observation
+	// (or none) is dated by the observation that sees it.
+	f.put("run", "Waiting", 0, 0, step("r1", "Success", 0, 12), step("r2", "Failed", 12, 20))
+	f.tl.observe(f.store, at(40))
+	if got := f.history(stepKey("r2")); got[2] != (version{"Failed", at(40)}) {
+		t.Errorf("r2 ended at 20, seen at 40 after an observation at 25: %+v", got)
+	}
+	if got := f.history(execKey("run")); got[1] != (version{"Waiting", at(40)}) {
+		t.Errorf("run: %+v", got)
+	}
+	if n := f.tl.changedExecutions(at(10), at(25)); n != 3 { // run, new, done
+		t.Errorf("changed in (10, 25]: %d, want 3", n)
+	}
+	if n := f.tl.changedExecutions(at(25), at(40)); n != 1 { // run
+		t.Errorf("changed in (25, 40]: %d, want 1", n)
+	}
+	if n := f.tl.changedExecutions(at(12), at(40)); n != 3 { // new at 13, done gone at 25, run at 40; not r1 at 12
+		t.Errorf("changed in (12, 40]: %d, want 3", n)
+	}
+}
+
+// TestLag checks how far behind the truth an exported status is: 0 when
+// the entity held it at the scrape's start or later, else since when it
+// no longer does; never for a status it never held, or held only after
+// the answer.
+func TestLag(t *testing.T) {
+	f := newLiveFixture()
+	f.tl.observe(f.store, at(0))
+	f.put("run", "InProgress", 0, 0, step("r1", "Success", 0, 12), step("r2", "InProgress", 12, 0))
+	f.tl.observe(f.store, at(15))
+	f.put("run", "InProgress", 0, 0, step("r1", "Success", 0, 12), step("r2", "Success", 12, 31))
+	f.tl.observe(f.store, at(32))
+	r1, r2 := stepKey("r1"), stepKey("r2")
+	for _, tc := range []struct {
+		key, x     string
+		start, end float64
+		want       time.Duration
+	}{
+		{r1, "Success", 30, 31, 0},
+		{r1, "InProgress", 30, 31, 18 * time.Second},    // left InProgress at 12
+		{r2, "InProgress", 30, 31, 0},                   // still InProgress at 30
+		{r2, "InProgress", 45, 46, 14 * time.Second},    // ended at 31
+		{r2, "Success", 30, 30.5, never},                // ended after the answer
+		{r2, "Success", 30, 31, 0},                      // ended during the scrape
+		{r2, "Pending", 45, 46, 33 * time.Second},       // started at 12
+		{r2, "Cancelled", 45, 46, never},                // never held
+		{r2, "", 45, 46, never},                         // not exported, yet always there
+		{stepKey("ghost"), "InProgress", 45, 46, never}, // never there
+		{stepKey("ghost"), "", 45, 46, 0},
+	} {
+		if got := f.tl.lag(tc.key, tc.x, at(tc.start), at(tc.end)); got != tc.want {
+			t.Errorf("lag(%s, %q, %v, %v) = %v, want %v", tc.key, tc.x, tc.start, tc.end, got, tc.want)
+		}
+	}
+	exported := map[string]string{execKey("run"): "InProgress", execKey("done"): "Success", stepKey("d1"): "Success",
+		r1: "Success", r2: "InProgress", stepKey("ghost"): "Failed"}
+	worst, behind := f.tl.scrapeLag(exported, at(45), at(46))
+	if worst != never || behind != 2 {
+		t.Fatalf("scrapeLag = %v, %d; want never (ghost), 2 (r2, ghost)", worst, behind)
+	}
+	delete(exported, stepKey("ghost"))
+	if worst, behind = f.tl.scrapeLag(exported, at(45), at(46)); worst != 14*time.Second || behind != 1 {
+		t.Fatalf("scrapeLag = %v, %d; want 14s, 1", worst, behind)
+	}
+}
