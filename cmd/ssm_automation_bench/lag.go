@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -72,11 +74,14 @@ func (tl *timeline) lag(key, x string, start, end time.Time) time.Duration {
 }
 
 // scrapeLag compares one scrape's exported statuses with the truth: the
-// largest lag of an entity, and how many entities differed from the
-// truth at the scrape's start.
-func (tl *timeline) scrapeLag(exported map[string]string, start, end time.Time) (worst time.Duration, behind int) {
+// largest lag of an entity, how many entities differed from the truth at
+// the scrape's start, and the entity that lagged most with its status.
+func (tl *timeline) scrapeLag(exported map[string]string, start, end time.Time) (worst time.Duration, behind int, example string) {
 	check := func(key, x string) {
 		if d := tl.lag(key, x, start, end); d > 0 {
+			if d > worst {
+				example = fmt.Sprintf("%s exported %q, held %s", key, x, tl.describe(key))
+			}
 			worst, behind = max(worst, d), behind+1
 		}
 	}
@@ -88,7 +93,20 @@ func (tl *timeline) scrapeLag(exported map[string]string, start, end time.Time) 
 			check(key, x)
 		}
 	}
-	return worst, behind
+	return worst, behind, example
+}
+
+// describe lists an entity's statuses and since when.
+func (tl *timeline) describe(key string) string {
+	var parts []string
+	for _, v := range tl.hist[key] {
+		when := "the start"
+		if !v.since.IsZero() {
+			when = v.since.Format("15:04:05.000")
+		}
+		parts = append(parts, fmt.Sprintf("%q from %s", v.state, when))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // freshness follows, for one exporter, the step changes of a timeline

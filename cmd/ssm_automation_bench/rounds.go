@@ -15,6 +15,7 @@ type twinScrape struct {
 	start, end time.Time
 	lag        time.Duration // the largest of its series (see timeline.lag)
 	behind     int           // statuses other than the store's at its start
+	example    string        // the status that lagged most, for the progress line
 	counts     exporterCounts
 	queueUp    bool // ssm_automation_events_up 1
 	// changedExecs is the executions of its store with a change since the
@@ -22,9 +23,9 @@ type twinScrape struct {
 	changedExecs int
 }
 
-// runSession scrapes the session's exporters rounds times, every 15 s:
-// the cold round one exporter after the other, on still stores that go
-// live when it is over; the warm rounds all at once. Each store is
+// runSession scrapes the session's exporters rounds times: the cold round
+// one exporter after the other, on still stores that go live when it is
+// over; the warm rounds all at once, every 15 s from then. Each store is
 // observed right before and right after each round. The calls of a
 // scrape run from the start of its round to the start of the next.
 func (b *bench) runSession(ctx context.Context, w workload, s *liveSession, rounds int) error {
@@ -74,8 +75,9 @@ func (b *bench) runSession(ctx context.Context, w workload, s *liveSession, roun
 		if err := s.round(ctx, sc, k, ws); err != nil {
 			return err
 		}
-		if k == 0 {
+		if k == 0 { // the warm rounds run every 15 s from now
 			s.goLive(lctx, b.seed)
+			tick.Reset(scrapeInterval)
 		}
 	}
 }
@@ -125,7 +127,7 @@ func (t *twin) evaluate(body []byte, k int) {
 	sp.queueUp = ok && v == 1
 	ex := exportedStates(body)
 	tl := t.ls.tl
-	sp.lag, sp.behind = tl.scrapeLag(ex, sp.start, sp.end)
+	sp.lag, sp.behind, sp.example = tl.scrapeLag(ex, sp.start, sp.end)
 	if t.fresh != nil {
 		t.fresh.scrape(tl, ex, sp.start, sp.end)
 	}
@@ -144,6 +146,9 @@ func (s *liveSession) describeRound(k int) string {
 		parts = append(parts, fmt.Sprintf("%s %d calls (%d + %d), %d sqs, %d changed executions, in %s, up %s, lag %s, %d behind",
 			t.role, sp.calls.total(), sp.calls.executions, sp.calls.steps, sp.calls.sqs, sp.changedExecs,
 			fmtDuration(sp.latency), upString(sp.up), fmtLag(sp.lag), sp.behind))
+		if sp.lag == never {
+			parts = append(parts, "e.g. "+sp.example)
+		}
 	}
 	return strings.Join(parts, "; ")
 }

@@ -42,10 +42,16 @@ func execKey(id string) string { return "e/" + id }
 func stepKey(id string) string { return "s/" + id }
 
 // observed is an entity's status at one observation, with the time the
-// store gives for its latest change (zero when none).
+// store gives for its latest change (zero when none). A step also carries
+// what dates the statuses it may have gone through since the previous
+// observation: its execution's start, its own start, and the status it
+// runs in.
 type observed struct {
 	state, exec string
 	stamp       time.Time
+	step        bool
+	born, start time.Time
+	running     string
 }
 
 // observe records the store's state at at.
@@ -54,14 +60,19 @@ func (tl *timeline) observe(store *ssmsim.Store, at time.Time) {
 	store.Update(func(_, _ string, e *ssmsim.Execution) {
 		latest := e.StartTime
 		for _, st := range e.Steps {
-			cur[stepKey(st.StepExecutionID)] = observed{st.Status, e.ID, stepStamp(st)}
+			running := "InProgress"
+			if st.Action == "aws:approve" {
+				running = "Waiting"
+			}
+			cur[stepKey(st.StepExecutionID)] = observed{state: st.Status, exec: e.ID, stamp: stepStamp(st), step: true,
+				born: e.StartTime, start: st.StartTime, running: running}
 			latest = later(latest, later(st.StartTime, st.EndTime))
 		}
 		stamp := latest
 		if terminalStatuses[e.Status] {
 			stamp = e.EndTime
 		}
-		cur[execKey(e.ID)] = observed{e.Status, e.ID, stamp}
+		cur[execKey(e.ID)] = observed{state: e.Status, exec: e.ID, stamp: stamp}
 	})
 	tl.record(cur, at)
 }
@@ -102,6 +113,7 @@ func (tl *timeline) record(cur map[string]observed, at time.Time) {
 		case vs[len(vs)-1].state == o.state:
 			continue
 		}
+		vs = append(vs, tl.between(vs[len(vs)-1].state, o)...)
 		tl.hist[key] = append(vs, version{o.state, tl.dated(o.stamp, at)})
 	}
 	for key, vs := range tl.hist {
@@ -110,6 +122,24 @@ func (tl *timeline) record(cur map[string]observed, at time.Time) {
 		}
 	}
 	tl.last = at
+}
+
+// between are the statuses a step went through since the previous
+// observation, from was, before its status now, as its times tell: a new
+// step was Pending from its execution's start until its own, and a step
+// that ended ran from its start until its end.
+func (tl *timeline) between(was string, o observed) []version {
+	if !o.step {
+		return nil
+	}
+	var out []version
+	if was == "" && o.state != "Pending" && o.born.After(tl.last) && (o.start.IsZero() || o.born.Before(o.start)) {
+		out, was = append(out, version{"Pending", o.born}), "Pending"
+	}
+	if terminalStatuses[o.state] && was != o.running && o.start.After(tl.last) && o.start.Before(o.stamp) {
+		out = append(out, version{o.running, o.start})
+	}
+	return out
 }
 
 // dated is the time of a change seen at at: the store's stamp when it

@@ -64,6 +64,28 @@ func TestTimelineDatesChanges(t *testing.T) {
 	f.put("new", "InProgress", 13, 0, step("n1", "InProgress", 13, 0))
 	f.store.Delete(simAccount, simRegion, "done")
 	f.tl.observe(f.store, at(25))
+	// Between two observations, the times tell the statuses a step went
+	// through: an approval started at 14 waited until 20; a step of a new
+	// execution was Pending from its start at 13 until its own at 20.
+	approve := step("a1", "Success", 14, 20)
+	approve.Action = "aws:approve"
+	f.put("other", "Success", 0, 20, step("o1", "Success", 0, 1), approve)
+	f.put("late", "InProgress", 13, 0, step("l1", "Success", 13, 20), step("l2", "InProgress", 20, 0))
+	ahead := newTimeline()
+	ahead.observe(ssmsim.NewStore(), at(10))
+	ahead.observe(f.store, at(25))
+	for key, w := range map[string][]version{
+		stepKey("a1"): {{}, {"Waiting", at(14)}, {"Success", at(20)}},
+		stepKey("l1"): {{}, {"InProgress", at(13)}, {"Success", at(20)}},
+		stepKey("l2"): {{}, {"Pending", at(13)}, {"InProgress", at(20)}},
+		stepKey("o1"): {{}, {"Success", at(25)}}, // ended at 1, before the previous observation: dated by this one
+	} {
+		if got := ahead.hist[key]; !slices.Equal(got, w) {
+			t.Errorf("%s: %+v, want %+v", key, got, w)
+		}
+	}
+	f.store.Delete(simAccount, simRegion, "other")
+	f.store.Delete(simAccount, simRegion, "late")
 	want := map[string][]version{
 		stepKey("r1"):   {{state: "InProgress"}, {"Success", at(12)}},
 		stepKey("r2"):   {{state: "Pending"}, {"InProgress", at(12)}},
@@ -134,12 +156,13 @@ func TestLag(t *testing.T) {
 	}
 	exported := map[string]string{execKey("run"): "InProgress", execKey("done"): "Success", stepKey("d1"): "Success",
 		r1: "Success", r2: "InProgress", stepKey("ghost"): "Failed"}
-	worst, behind := f.tl.scrapeLag(exported, at(45), at(46))
-	if worst != never || behind != 2 {
-		t.Fatalf("scrapeLag = %v, %d; want never (ghost), 2 (r2, ghost)", worst, behind)
+	worst, behind, example := f.tl.scrapeLag(exported, at(45), at(46))
+	if worst != never || behind != 2 || example != `s/ghost exported "Failed", held ` {
+		t.Fatalf("scrapeLag = %v, %d, %s; want never (ghost), 2 (r2, ghost)", worst, behind, example)
 	}
 	delete(exported, stepKey("ghost"))
-	if worst, behind = f.tl.scrapeLag(exported, at(45), at(46)); worst != 14*time.Second || behind != 1 {
-		t.Fatalf("scrapeLag = %v, %d; want 14s, 1", worst, behind)
+	worst, behind, example = f.tl.scrapeLag(exported, at(45), at(46))
+	if want := `s/r2 exported "InProgress", held "Pending" from the start, "InProgress" from 00:00:12.000, "Success" from 00:00:31.000`; worst != 14*time.Second || behind != 1 || example != want {
+		t.Fatalf("scrapeLag = %v, %d, %s; want 14s, 1, %s", worst, behind, example, want)
 	}
 }
