@@ -11,9 +11,10 @@ import (
 // benchmark observes the store right before and right after each round of
 // scrapes. A status change is dated by the times the store records (a step
 // started or ended, an execution started or ended, or the latest of its
-// steps' times while it runs) when they fall between the two observations
-// around it, else by the later observation; a Pending step dropped when
-// its execution ends or jumps is dated by the observation that misses it.
+// steps' times while it runs) when they are recent (see tickSlack), else by
+// the observation that sees it; a step appearing Pending by its
+// execution's start, and one dropped when its execution ends or jumps by
+// the execution's latest change.
 // Live mode changes a step at most once a tick (2 s): when a round takes
 // less than that, as warm rounds do by far, no status an exporter can
 // fetch during it escapes the two observations; and cold rounds run on
@@ -64,7 +65,7 @@ func (tl *timeline) observe(store *ssmsim.Store, at time.Time) {
 			if st.Action == "aws:approve" {
 				running = "Waiting"
 			}
-			cur[stepKey(st.StepExecutionID)] = observed{state: st.Status, exec: e.ID, stamp: stepStamp(st), step: true,
+			cur[stepKey(st.StepExecutionID)] = observed{state: st.Status, exec: e.ID, stamp: stepStamp(e, st), step: true,
 				born: e.StartTime, start: st.StartTime, running: running}
 			latest = later(latest, later(st.StartTime, st.EndTime))
 		}
@@ -78,11 +79,11 @@ func (tl *timeline) observe(store *ssmsim.Store, at time.Time) {
 }
 
 // stepStamp is when a step took its status: its start while it runs, its
-// end once ended; zero while Pending.
-func stepStamp(st *ssmsim.Step) time.Time {
+// end once ended; its execution's start while Pending.
+func stepStamp(e *ssmsim.Execution, st *ssmsim.Step) time.Time {
 	switch {
 	case st.Status == "Pending":
-		return time.Time{}
+		return e.StartTime
 	case terminalStatuses[st.Status]:
 		return st.EndTime
 	}
@@ -113,40 +114,54 @@ func (tl *timeline) record(cur map[string]observed, at time.Time) {
 		case vs[len(vs)-1].state == o.state:
 			continue
 		}
-		vs = append(vs, tl.between(vs[len(vs)-1].state, o)...)
-		tl.hist[key] = append(vs, version{o.state, tl.dated(o.stamp, at)})
+		vs = tl.between(vs, o)
+		tl.hist[key] = append(vs, version{o.state, tl.dated(o.stamp, vs[len(vs)-1].since, at)})
 	}
 	for key, vs := range tl.hist {
 		if _, ok := cur[key]; !ok && vs[len(vs)-1].state != "" {
-			tl.hist[key] = append(vs, version{"", at})
+			// A step is dropped when its execution ends or jumps: dated
+			// by the execution's latest change.
+			stamp := cur[execKey(tl.execOf[key])].stamp
+			tl.hist[key] = append(vs, version{"", tl.dated(stamp, vs[len(vs)-1].since, at)})
 		}
 	}
 	tl.last = at
 }
 
-// between are the statuses a step went through since the previous
-// observation, from was, before its status now, as its times tell: a new
-// step was Pending from its execution's start until its own, and a step
-// that ended ran from its start until its end.
-func (tl *timeline) between(was string, o observed) []version {
-	if !o.step {
-		return nil
-	}
-	var out []version
-	if was == "" && o.state != "Pending" && o.born.After(tl.last) && (o.start.IsZero() || o.born.Before(o.start)) {
-		out, was = append(out, version{"Pending", o.born}), "Pending"
-	}
-	if terminalStatuses[o.state] && was != o.running && o.start.After(tl.last) && o.start.Before(o.stamp) {
-		out = append(out, version{o.running, o.start})
-	}
-	return out
+// tickSlack is how long before an observation the live tick that makes a
+// change the observation misses may be stamped: a tick stamps every
+// change with its start, then applies them one execution after the other.
+const tickSlack = liveTick
+
+// recent says whether a stamp may date a change first seen now.
+func (tl *timeline) recent(stamp time.Time) bool {
+	return stamp.After(tl.last.Add(-tickSlack))
 }
 
-// dated is the time of a change seen at at: the store's stamp when it
-// falls after the previous observation, else at.
-func (tl *timeline) dated(stamp, at time.Time) time.Time {
-	if stamp.After(tl.last) && !stamp.After(at) {
-		return stamp
+// between adds to a step's versions the statuses it went through since
+// the previous observation before its status now, as its times tell: a
+// new step was Pending from its execution's start until its own, and a
+// step that ended ran from its start until its end.
+func (tl *timeline) between(vs []version, o observed) []version {
+	if !o.step {
+		return vs
+	}
+	last := vs[len(vs)-1]
+	if last.state == "" && o.state != "Pending" && tl.recent(o.born) && (o.start.IsZero() || o.born.Before(o.start)) {
+		last = version{"Pending", later(o.born, last.since)}
+		vs = append(vs, last)
+	}
+	if terminalStatuses[o.state] && last.state != o.running && tl.recent(o.start) && o.start.Before(o.stamp) {
+		vs = append(vs, version{o.running, later(o.start, last.since)})
+	}
+	return vs
+}
+
+// dated is the time of a change seen at at, after a version held since
+// floor: the store's stamp when it is recent and not after at, else at.
+func (tl *timeline) dated(stamp, floor, at time.Time) time.Time {
+	if tl.recent(stamp) && !stamp.After(at) {
+		return later(stamp, floor)
 	}
 	return at
 }

@@ -70,7 +70,7 @@ func TestTimelineDatesChanges(t *testing.T) {
 	approve := step("a1", "Success", 14, 20)
 	approve.Action = "aws:approve"
 	f.put("other", "Success", 0, 20, step("o1", "Success", 0, 1), approve)
-	f.put("late", "InProgress", 13, 0, step("l1", "Success", 13, 20), step("l2", "InProgress", 20, 0))
+	f.put("late", "InProgress", 13, 0, step("l1", "Success", 13, 20), step("l2", "InProgress", 20, 0), step("l3", "Pending", -1, 0))
 	ahead := newTimeline()
 	ahead.observe(ssmsim.NewStore(), at(10))
 	ahead.observe(f.store, at(25))
@@ -83,6 +83,29 @@ func TestTimelineDatesChanges(t *testing.T) {
 		if got := ahead.hist[key]; !slices.Equal(got, w) {
 			t.Errorf("%s: %+v, want %+v", key, got, w)
 		}
+	}
+	if got, want := ahead.hist[stepKey("l3")], []version{{}, {"Pending", at(13)}}; !slices.Equal(got, want) {
+		t.Errorf("l3 appeared Pending with its execution: %+v, want %+v", got, want)
+	}
+	// A tick stamps its changes with its start and applies them after: an
+	// observation may miss a change stamped before it.
+	f.put("late", "InProgress", 13, 0, step("l1", "Success", 13, 20), step("l2", "Success", 20, 24), step("l3", "InProgress", 24, 0))
+	ahead.observe(f.store, at(50))
+	if got, want := ahead.hist[stepKey("l2")], []version{{}, {"Pending", at(13)}, {"InProgress", at(20)}, {"Success", at(24)}}; !slices.Equal(got, want) {
+		t.Errorf("l2 ended at 24, a second before the observation at 25 missed it: %+v, want %+v", got, want)
+	}
+	// A Pending step dropped when its execution ends is gone since the end.
+	f.put("late", "Failed", 13, 52, step("l1", "Success", 13, 20), step("l2", "Success", 20, 24), step("l3", "Success", 24, 52))
+	ahead.observe(f.store, at(60))
+	if got, want := ahead.hist[stepKey("l3")], []version{{}, {"Pending", at(13)}, {"InProgress", at(24)}, {"Success", at(52)}}; !slices.Equal(got, want) {
+		t.Errorf("l3: %+v, want %+v", got, want)
+	}
+	f.put("late", "InProgress", 13, 0, step("l1", "Success", 13, 20), step("l4", "Pending", -1, 0))
+	ahead.observe(f.store, at(70))
+	f.put("late", "Failed", 13, 72, step("l1", "Success", 13, 20))
+	ahead.observe(f.store, at(80))
+	if got, want := ahead.hist[stepKey("l4")], []version{{}, {"Pending", at(70)}, {"", at(72)}}; !slices.Equal(got, want) {
+		t.Errorf("l4: %+v, want %+v", got, want)
 	}
 	f.store.Delete(simAccount, simRegion, "other")
 	f.store.Delete(simAccount, simRegion, "late")
