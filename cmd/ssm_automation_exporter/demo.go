@@ -27,10 +27,19 @@ targets:
       - name: all
         lookback: 24h
         include_children: true
+    # The simulator sends the Automation events of its changes to this
+    # queue, as an EventBridge rule would: a refresh fetches what they name.
+    events:
+      queue_url: %s
 `
 
-// startDemo serves the simulator in live mode on a loopback address and
-// writes a configuration that watches it. The demo signs with dummy
+// demoQueue receives the events of the demo's simulator; the demo signs as
+// the simulator's default account.
+var demoQueue = ssmsim.Queue{Account: "123456789012", Region: "us-east-1", Name: "ssm-automation-events"}
+
+// startDemo serves the simulator in live mode on a loopback address, with
+// a queue of the events of its changes, and writes a configuration that
+// watches it and follows the queue. The demo signs with dummy
 // credentials, so no AWS account or credential is used.
 func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string, func(), error) {
 	for k, v := range map[string]string{
@@ -43,20 +52,22 @@ func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string,
 	}
 	store := ssmsim.NewStore()
 	ssmsim.Generate(store, ssmsim.GenOptions{Seed: time.Now().UnixNano(), Executions: 40, StepsPerExecution: 12, Now: time.Now()})
-	lctx, cancel := context.WithCancel(ctx)
-	ssmsim.StartLive(lctx, store, ssmsim.LiveOptions{Seed: 1})
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		cancel()
 		return "", nil, fmt.Errorf("demo simulator: %w", err)
 	}
-	srv := &http.Server{Handler: ssmsim.New(store, ssmsim.Options{}), ReadHeaderTimeout: 5 * time.Second}
+	sim := ssmsim.New(store, ssmsim.Options{})
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("demo simulator stopped", "err", err)
 		}
 	}()
 	endpoint := "http://" + ln.Addr().String()
+	sim.CreateQueue(demoQueue)
+	sim.Subscribe(demoQueue.Account, demoQueue.Region, demoQueue)
+	lctx, cancel := context.WithCancel(ctx)
+	ssmsim.StartLive(lctx, store, ssmsim.LiveOptions{Seed: 1, Account: demoQueue.Account, Region: demoQueue.Region, Events: sim})
 	dir, err := os.MkdirTemp("", "ssm_automation_exporter_demo")
 	if err != nil {
 		cancel()
@@ -64,12 +75,12 @@ func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string,
 		return "", nil, err
 	}
 	path := filepath.Join(dir, "demo.yml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(demoConfig, endpoint)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(demoConfig, endpoint, ssmsim.QueueURL(endpoint, demoQueue))), 0o600); err != nil {
 		cancel()
 		_ = srv.Close()
 		return "", nil, err
 	}
-	logger.Info("demo: simulator serving in live mode", "endpoint", endpoint, "config", path)
+	logger.Info("demo: simulator serving in live mode", "endpoint", endpoint, "events_queue", ssmsim.QueueURL(endpoint, demoQueue), "config", path)
 	return path, func() {
 		cancel()
 		_ = srv.Close()
