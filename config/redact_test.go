@@ -35,9 +35,10 @@ func TestRedactURL(t *testing.T) {
 const secretMark = "Pw5ecretMark"
 
 // FuzzEndpointPasswordHidden builds endpoints scheme://user:password@rest
-// from fuzzed parts, sets them as endpoint, sts_endpoint and events.queue_url of a target and
-// checks that no problem of the file quotes the password, whatever else is
-// wrong with the endpoints or the file.
+// from fuzzed parts, sets them as endpoint, sts_endpoint and (with a queue
+// name) events.queue_url of a target and checks that no problem of the
+// file quotes the password, whatever else is wrong with the endpoints or
+// the file.
 func FuzzEndpointPasswordHidden(f *testing.F) {
 	for _, seed := range [][4]string{
 		{"http", "user", "pw", "host:bad"},

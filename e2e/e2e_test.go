@@ -24,6 +24,7 @@ const (
 	target   = "e2e"
 	region   = "us-east-1"
 	lookback = 87600 * time.Hour
+	queue    = "automation" // the simulator's queue of events, which the target follows
 )
 
 // stack is the simulator, the exporter and Prometheus, running.
@@ -73,7 +74,8 @@ func startStack(t *testing.T) *stack {
 	account := sc.Accounts[0].ID
 	simAddr := freePort(t)
 	sim := start(t, "ssm_simulator", bins["ssm_simulator"], nil,
-		"--web.listen-address", simAddr, "--mode", "frozen", "--scenario", scenarioPath, "--account", account)
+		"--web.listen-address", simAddr, "--mode", "frozen", "--scenario", scenarioPath, "--account", account,
+		"--region", region, "--events.queue", queue)
 	waitHTTP(t, sim, "http://"+simAddr+"/metrics", 30*time.Second)
 
 	expAddr := freePort(t)
@@ -83,7 +85,7 @@ func startStack(t *testing.T) *stack {
 		// Keep the developer's own AWS files out of the test.
 		"AWS_CONFIG_FILE=" + filepath.Join(dir, "no-aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "no-aws-credentials"),
-	}, "--config.file", writeExporterConfig(t, dir, simAddr), "--web.listen-address", expAddr)
+	}, "--config.file", writeExporterConfig(t, dir, simAddr, account), "--web.listen-address", expAddr)
 	waitHTTP(t, exp, "http://"+expAddr+"/", 30*time.Second)
 
 	rules := copyRulesWithoutFor(t, filepath.Join(root, "alerts", "ssm_automation.rules.yml"), dir)
@@ -99,6 +101,7 @@ func startStack(t *testing.T) *stack {
 		for _, q := range []string{
 			fmt.Sprintf(`up{job=%q} == 1`, job),
 			fmt.Sprintf(`ssm_automation_up{job=%q, target=%q} == 1`, job, target),
+			fmt.Sprintf(`ssm_automation_events_up{job=%q, queue=%q} == 1`, job, queue),
 		} {
 			if res, err := s.api.query(t.Context(), q); err != nil {
 				return err

@@ -41,9 +41,10 @@ func snapshotStore(store *ssmsim.Store) storeSnapshot {
 
 // liveCounts compares two snapshots: running is the executions of cur
 // that were not settled in prev (new ones included), which the exporter
-// must look at again; ended is those of them settled in cur, which it
-// lists in full; changed is the step executions of cur that are new or
-// whose status or times differ from prev.
+// must look at again; ended is those of them settled in cur, whose delta
+// also fetches by id what they had not started or finished (or which are
+// listed in full when that costs no more); changed is the step executions
+// of cur that are new or whose status or times differ from prev.
 func liveCounts(prev, cur storeSnapshot) (running, ended, changed int) {
 	for id, done := range cur.settled {
 		if !prev.settled[id] {

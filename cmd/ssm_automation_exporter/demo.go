@@ -14,7 +14,8 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
-// demoConfig watches every execution the simulator started in the last day.
+// demoConfig watches every execution the simulator started in the last
+// day, following the events the simulator sends to its queue.
 const demoConfig = `# Built-in configuration of --demo: the simulator on a loopback port.
 api:
   requests_per_second: 100
@@ -27,19 +28,15 @@ targets:
       - name: all
         lookback: 24h
         include_children: true
-    # The simulator sends the Automation events of its changes to this
-    # queue, as an EventBridge rule would: a refresh fetches what they name.
     events:
       queue_url: %s
 `
 
-// demoQueue receives the events of the demo's simulator; the demo signs as
-// the simulator's default account.
-var demoQueue = ssmsim.Queue{Account: "123456789012", Region: "us-east-1", Name: "ssm-automation-events"}
+// demoQueue receives the events of the demo's executions.
+var demoQueue = ssmsim.Queue{Account: "123456789012", Region: "us-east-1", Name: "automation"}
 
-// startDemo serves the simulator in live mode on a loopback address, with
-// a queue of the events of its changes, and writes a configuration that
-// watches it and follows the queue. The demo signs with dummy
+// startDemo serves the simulator in live mode on a loopback address and
+// writes a configuration that watches it. The demo signs with dummy
 // credentials, so no AWS account or credential is used.
 func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string, func(), error) {
 	for k, v := range map[string]string{
@@ -52,22 +49,24 @@ func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string,
 	}
 	store := ssmsim.NewStore()
 	ssmsim.Generate(store, ssmsim.GenOptions{Seed: time.Now().UnixNano(), Executions: 40, StepsPerExecution: 12, Now: time.Now()})
+	sim := ssmsim.New(store, ssmsim.Options{})
+	sim.CreateQueue(demoQueue)
+	sim.Subscribe(demoQueue.Account, demoQueue.Region, demoQueue)
+	lctx, cancel := context.WithCancel(ctx)
+	ssmsim.StartLive(lctx, store, ssmsim.LiveOptions{Seed: 1, Events: sim})
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
+		cancel()
 		return "", nil, fmt.Errorf("demo simulator: %w", err)
 	}
-	sim := ssmsim.New(store, ssmsim.Options{})
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
+	srv.RegisterOnShutdown(sim.StopLongPolls)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("demo simulator stopped", "err", err)
 		}
 	}()
 	endpoint := "http://" + ln.Addr().String()
-	sim.CreateQueue(demoQueue)
-	sim.Subscribe(demoQueue.Account, demoQueue.Region, demoQueue)
-	lctx, cancel := context.WithCancel(ctx)
-	ssmsim.StartLive(lctx, store, ssmsim.LiveOptions{Seed: 1, Account: demoQueue.Account, Region: demoQueue.Region, Events: sim})
 	dir, err := os.MkdirTemp("", "ssm_automation_exporter_demo")
 	if err != nil {
 		cancel()
@@ -80,7 +79,7 @@ func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string,
 		_ = srv.Close()
 		return "", nil, err
 	}
-	logger.Info("demo: simulator serving in live mode", "endpoint", endpoint, "events_queue", ssmsim.QueueURL(endpoint, demoQueue), "config", path)
+	logger.Info("demo: simulator serving in live mode", "endpoint", endpoint, "config", path)
 	return path, func() {
 		cancel()
 		_ = srv.Close()
