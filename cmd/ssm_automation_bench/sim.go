@@ -71,13 +71,6 @@ func (c apiCalls) sub(o apiCalls) apiCalls {
 	}
 }
 
-func (c apiCalls) add(o apiCalls) apiCalls {
-	return apiCalls{
-		executions: c.executions + o.executions, steps: c.steps + o.steps,
-		other: c.other + o.other, sqs: c.sqs + o.sqs, throttled: c.throttled + o.throttled,
-	}
-}
-
 // sqsOperations are the operations counted as SQS calls.
 var sqsOperations = map[string]bool{
 	"CreateQueue": true, "GetQueueUrl": true, "DeleteQueue": true, "GetQueueAttributes": true, "SendMessage": true,
