@@ -32,6 +32,7 @@ type stack struct {
 	root     string
 	scenario *ssmsim.Scenario
 	account  string // the account the exporter reads
+	simURL   string
 	expAddr  string
 	api      *promAPI
 }
@@ -48,6 +49,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	t.Logf("the exporter sees account %s, region %s: %d executions", s.account, region, len(execs))
 	t.Run("executions", func(t *testing.T) { testExecutions(t, trackedExecutions(t, s), execs) })
+	t.Run("events", func(t *testing.T) { testEvents(t, s, execs) }) // before the dashboards: the event delay's panel needs one
 	t.Run("dashboards", func(t *testing.T) { testDashboards(t, s, execs) })
 	t.Run("alerts", func(t *testing.T) { testAlerts(t, s, execs) })
 	t.Run("promtool check metrics", func(t *testing.T) { testCheckMetrics(t, s) })
@@ -96,7 +98,7 @@ func startStack(t *testing.T) *stack {
 		"--web.listen-address", promAddr)
 	waitHTTP(t, prom, "http://"+promAddr+"/-/ready", 30*time.Second)
 
-	s := &stack{root: root, scenario: sc, account: account, expAddr: expAddr, api: newPromAPI(promAddr)}
+	s := &stack{root: root, scenario: sc, account: account, simURL: "http://" + simAddr, expAddr: expAddr, api: newPromAPI(promAddr)}
 	err = eventually(t.Context(), 60*time.Second, func() error {
 		for _, q := range []string{
 			fmt.Sprintf(`up{job=%q} == 1`, job),

@@ -30,14 +30,16 @@ type workload struct {
 
 // Kinds of workload besides the frozen one.
 const (
-	kindLive = "live" // the simulator in live mode, scraped every 15 s
-	kindLoop = "loop" // a cold start under the quota, scraped every 15 s
+	kindLive   = "live"   // the simulator in live mode, scraped every 15 s
+	kindEvents = "events" // the same, with exporters following events beside
+	kindLoop   = "loop"   // a cold start under the quota, scraped every 15 s
 )
 
 var knownWorkloads = []workload{
 	{name: "W1", executions: 200, stepsPerExec: 25, runningFraction: 0.2},
 	{name: "W2", executions: 2000, stepsPerExec: 25, runningFraction: 0.2},
 	{name: "W3", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindLive},
+	{name: "W3-events", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindEvents},
 	{name: "W2-loop", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindLoop},
 }
 

@@ -12,7 +12,8 @@ import (
 const tg = `target=~"$target"`
 
 // exporter answers: can the exporter read every target, how fast, at what
-// cost in API calls, and is its configuration loaded.
+// cost in API calls, is its configuration loaded, and do the events
+// queues work.
 func exporter() *dashboard.DashboardBuilder {
 	b := newDashboard(uidExporter, "exporter health",
 		"Health of ssm_automation_exporter: targets, scrapes, AWS API calls, throttling, errors and configuration.",
@@ -25,9 +26,6 @@ func exporter() *dashboard.DashboardBuilder {
 	for _, p := range exporterAPI() {
 		b.WithPanel(p)
 	}
-	for _, p := range exporterEvents() {
-		b.WithPanel(p)
-	}
 	b.WithPanel(newTable("Targets", "Account, region and role of each target.", 24, 5,
 		rows("ssm_automation_target_info{"+tg+"}")).
 		WithTransformation(columns(hide("Value"),
@@ -36,7 +34,39 @@ func exporter() *dashboard.DashboardBuilder {
 	b.WithPanel(newTimeseries("Pending executions",
 		"Executions each target exports that have never been fetched yet: during a cold start it falls scrape after scrape while the background refresh goes on, and reaches 0 when the first refresh completes.",
 		"short", 24, 8, overTime("ssm_automation_pending_executions{"+tg+"}", "{{target}}")))
-	return b
+	return b.WithRow(exporterEvents())
+}
+
+// exporterEvents is the events queues the targets follow (their events
+// key), in a row that starts collapsed: most setups poll.
+func exporterEvents() *dashboard.RowBuilder {
+	rate := func(metric, by string) string {
+		return "sum by (" + by + ") (rate(" + metric + "[$__rate_interval]))"
+	}
+	delay := func(q string) string {
+		return "histogram_quantile(" + q + ", " + rate("ssm_automation_event_delay_seconds_bucket", "le, queue") + ")"
+	}
+	return dashboard.NewRowBuilder("Events").Collapsed(true).
+		WithPanel(newStat("Events queues up",
+			"1 when the last call to the queue succeeded. While it is 0 the targets reading it poll as without events.", 6, 8,
+			instant("ssm_automation_events_up", "{{queue}}")).
+			Mappings(valueText([3]string{"0", "Down", "red"}, [3]string{"1", "Up", "green"})).
+			ColorMode(common.BigValueColorModeBackground)).
+		WithPanel(newTimeseries("Events received by detail type",
+			"Messages received from each queue per second, by the detail type of their event (other for anything else).", "mps", 9, 8,
+			overTime(rate("ssm_automation_events_received_total", "queue, detail_type"), "{{queue}} {{detail_type}}"))).
+		WithPanel(newTimeseries("Invalid messages by reason",
+			"Messages deleted without marking an execution, per second, by reason (see the README's Events).", "mps", 9, 8,
+			overTime(rate("ssm_automation_events_invalid_total", "queue, reason"), "{{queue}} {{reason}}"))).
+		WithPanel(newTimeseries("Event delay",
+			"Time from an Automation event to its receipt from the queue: EventBridge's and SQS's delivery, and any backlog.", "s", 12, 8,
+			overTime(delay("0.5"), "p50 {{queue}}"), overTime(delay("0.95"), "p95 {{queue}}"))).
+		WithPanel(newTimeseries("Executions refreshed by event vs resync",
+			"Executions each target following events fetched per interval, by cause: an event named them (event), "+
+				"an event announced a new one (announced), or no event within resync_interval (resync).", "short", 12, 8,
+			overTime("sum by (target, cause) (increase(ssm_automation_events_executions_refreshed_total{"+tg+"}[$__rate_interval]))",
+				"{{target}} {{cause}}")).
+			DrawStyle(common.GraphDrawStyleBars))
 }
 
 // exporterState is the top line and the scrapes: targets up, the
@@ -100,23 +130,5 @@ func exporterAPI() []cog.Builder[dashboard.Panel] {
 			overTime("sum by (target) (increase(ssm_automation_exporter_executions_vanished_total{"+tg+"}[$__rate_interval]))", "vanished {{target}}"),
 			overTime("sum by (target, limit) (increase(ssm_automation_exporter_limit_cut_total{"+tg+"}[$__rate_interval]))", "cut {{target}} {{limit}}")).
 			DrawStyle(common.GraphDrawStyleBars),
-	}
-}
-
-// exporterEvents are the events queues the targets follow: whether they
-// work, what they bring, and what the events make the targets fetch.
-func exporterEvents() []cog.Builder[dashboard.Panel] {
-	return []cog.Builder[dashboard.Panel]{
-		newStat("Events queues up", "1 when the last call to the events queue succeeded; 0 while its targets poll instead.", 6, 8,
-			instant("ssm_automation_events_up", "{{queue}}")).
-			Mappings(valueText([3]string{"0", "Down", "red"}, [3]string{"1", "Up", "green"})).
-			ColorMode(common.BigValueColorModeBackground),
-		newTimeseries("Events received and unusable",
-			"Messages per second from each events queue, by detail type, and those deleted unused, by reason.", "reqps", 9, 8,
-			overTime("sum by (queue, detail_type) (rate(ssm_automation_events_received_total[$__rate_interval]))", "{{queue}} {{detail_type}}"),
-			overTime("sum by (queue, reason) (rate(ssm_automation_events_invalid_total[$__rate_interval]))", "{{queue}} unusable: {{reason}}")),
-		newTimeseries("Executions refreshed by cause",
-			"Executions the targets following events fetched per second: named by an event, announced new by one, or due for the resync.", "reqps", 9, 8,
-			overTime("sum by (target, cause) (rate(ssm_automation_events_executions_refreshed_total{"+tg+"}[$__rate_interval]))", "{{target}} {{cause}}")),
 	}
 }

@@ -80,17 +80,28 @@ func tidy(d *dashboard.Dashboard) {
 	}
 	id := uint32(0)
 	for _, p := range d.Panels {
-		if p.Panel == nil {
-			continue // the dashboards have no rows
-		}
-		id++
-		p.Panel.Id = cog.ToPtr(id)
-		if p.Panel.FieldConfig == nil {
+		if r := p.RowPanel; r != nil { // the row, then the panels it holds
+			id++
+			r.Id = id
+			for i := range r.Panels {
+				id++
+				tidyPanel(&r.Panels[i], id)
+			}
 			continue
 		}
-		for i := range p.Panel.FieldConfig.Defaults.Links {
-			p.Panel.FieldConfig.Defaults.Links[i].Placement = nil
-		}
+		id++
+		tidyPanel(p.Panel, id)
+	}
+}
+
+// tidyPanel numbers a panel and leaves its links where Grafana puts them.
+func tidyPanel(p *dashboard.Panel, id uint32) {
+	p.Id = cog.ToPtr(id)
+	if p.FieldConfig == nil {
+		return
+	}
+	for i := range p.FieldConfig.Defaults.Links {
+		p.FieldConfig.Defaults.Links[i].Placement = nil
 	}
 }
 
