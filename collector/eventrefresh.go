@@ -151,6 +151,7 @@ func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, ok bo
 		ts.mu.Unlock()
 		return
 	}
+	ts.learnListings(f.metas)
 	next := make(map[string]time.Time, len(want))
 	for _, w := range want {
 		_, got := f.results[w.id]
@@ -179,5 +180,18 @@ func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, ok bo
 	ts.changes.Restore(retry, nil)
 	for cause, n := range counts {
 		ts.counters.Refreshed(cause, n)
+	}
+}
+
+// learnListings brings the rules' kept listings up to date with the
+// metadata the fetches read by id: the executions that events showed
+// ending are not looked up again when the rule next lists warm. ts.mu is
+// held.
+func (ts *targetState) learnListings(metas map[string]*types.AutomationExecutionMetadata) {
+	for name, r := range ts.lastRules {
+		if l := r.listing.Learned(metas); l != r.listing {
+			r.listing = l
+			ts.lastRules[name] = r
+		}
 	}
 }

@@ -18,7 +18,10 @@ import (
 type fetched struct {
 	results map[string]*tracked // fetched now, or settled and reused
 	gone    map[string]bool     // the API says they do not exist
-	ok      bool
+	// metas is the metadata read by id for the fetches (those no listing
+	// of this refresh gave).
+	metas map[string]*types.AutomationExecutionMetadata
+	ok    bool
 }
 
 // fetchAll fetches the step executions of every wanted execution that can
@@ -31,6 +34,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 	out := fetched{results: map[string]*tracked{}, gone: map[string]bool{}, ok: true}
 	needMeta := out.reuseSettled(want, old, now)
 	metas, metaErr := ssmapi.ExecutionsByID(ctx, api, needMeta)
+	out.metas = metas
 	if metaErr != nil {
 		out.ok = false
 		ts.fail(metaErr, "fetching execution metadata failed")

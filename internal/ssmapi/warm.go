@@ -3,6 +3,7 @@ package ssmapi
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -166,6 +167,28 @@ func (next *Listing) warm(ctx context.Context, api API, base, running []types.Au
 		next.execs[id] = *m
 	}
 	return next, nil
+}
+
+// Learned is l with the metadata of the executions it holds replaced by
+// metadata read since (ExecutionsByID, ten a call), whose status differs:
+// an execution seen to end is not looked up by id again at the next warm
+// listing. l itself when nothing changed; a Listing is never changed.
+func (l *Listing) Learned(metas map[string]*types.AutomationExecutionMetadata) *Listing {
+	if l == nil {
+		return nil
+	}
+	next := l
+	for id, m := range metas {
+		old, ok := l.execs[id]
+		if !ok || m == nil || old.AutomationExecutionStatus == m.AutomationExecutionStatus {
+			continue
+		}
+		if next == l {
+			next = &Listing{sig: l.sig, full: l.full, execs: maps.Clone(l.execs)}
+		}
+		next.execs[id] = *m
+	}
+	return next
 }
 
 // startedSince is base with its StartTimeAfter moved to since.
