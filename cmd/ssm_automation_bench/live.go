@@ -12,7 +12,7 @@ const (
 	scrapeInterval = 15 * time.Second
 	loopTimeout    = 10 * time.Second // X-Prometheus-Scrape-Timeout-Seconds
 	liveScrapes    = 6                // the first is cold
-	liveTick       = 2 * time.Second  // the simulator advances every running execution this often
+	liveTick       = 2 * time.Second  // the simulator moves on the executions whose step's time is up this often
 )
 
 // stepState is what a scrape can see change of a step execution.

@@ -35,7 +35,9 @@ func (s liveScrape) describe() string {
 // liveRows lays out the live workload: one row per scrape and the verdict.
 func liveRows(d dataset, ss []liveScrape) []row {
 	out := []row{{"data", fmt.Sprintf("%d executions, %d still running at the start, %d step executions; "+
-		"the simulator moves every running execution on by one step every %s and starts one every 30 s",
+		"every %s the simulator moves on by one step the running executions whose step's time is up "+
+		"(each step runs for a time drawn for its action: seconds for an API call, minutes for a command or a wait, up to hours for an approval), "+
+		"and starts one every 30 s",
 		len(d.executions), d.running, d.steps, fmtSeconds(liveTick)), "", ""}}
 	for i, s := range ss {
 		fig, got := fmt.Sprintf("scrape %d", i+1), s.describe()

@@ -140,11 +140,12 @@ func (s *liveSession) waitConsumers(ctx context.Context) error {
 	return nil
 }
 
-// goLive starts live mode on every store until ctx ends; the stores'
-// events, when they have a queue, reach it.
+// goLive starts live mode on every store until ctx ends, each step
+// running for a time drawn for its action (ssmsim.PaceDurations); the
+// stores' events, when they have a queue, reach it.
 func (s *liveSession) goLive(ctx context.Context, seed int64) {
 	for _, ls := range s.stores {
-		ssmsim.StartLive(ctx, ls.store, ssmsim.LiveOptions{Tick: liveTick, Seed: seed,
+		ssmsim.StartLive(ctx, ls.store, ssmsim.LiveOptions{Tick: liveTick, Seed: seed, Pace: ssmsim.PaceDurations,
 			Account: simAccount, Region: simRegion, MaxExecutions: 1 << 30, Events: ls.events})
 	}
 	s.began = time.Now()

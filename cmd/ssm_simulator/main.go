@@ -36,6 +36,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout)) }
 type options struct {
 	listen      string
 	mode        string
+	pace        string
 	seed        int64
 	executions  int
 	steps       int
@@ -62,6 +63,8 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	app.Flag("web.listen-address", "Address to serve the simulated API on (port 0 picks a free one).").Default("127.0.0.1:4580").StringVar(&o.listen)
 	app.Flag("mode", "frozen keeps the data as loaded; live makes running executions progress and starts new ones.").
 		Default("live").EnumVar(&o.mode, "frozen", "live")
+	app.Flag("live.pace", "every-tick moves every running execution on by a step every 2 s; durations lets each step run for a time drawn for its action (seconds for an API call, minutes for a command, hours for an approval).").
+		Default(string(ssmsim.PaceEveryTick)).EnumVar(&o.pace, string(ssmsim.PaceEveryTick), string(ssmsim.PaceDurations))
 	app.Flag("seed", "Seed of the generated data, live progress and injected faults.").Default("1").Int64Var(&o.seed)
 	app.Flag("executions", "Executions to generate.").Default("50").IntVar(&o.executions)
 	app.Flag("steps", "Approximate steps per generated execution.").Default("12").IntVar(&o.steps)
@@ -171,7 +174,8 @@ func serve(ctx context.Context, o *options, sopts ssmsim.Options, out io.Writer,
 	sim := ssmsim.New(store, sopts)
 	queues := subscribeQueues(sim, o)
 	if o.mode == "live" {
-		ssmsim.StartLive(ctx, store, ssmsim.LiveOptions{Seed: o.seed, Account: o.account, Region: o.region, Events: sim})
+		ssmsim.StartLive(ctx, store, ssmsim.LiveOptions{Seed: o.seed, Account: o.account, Region: o.region, Events: sim,
+			Pace: ssmsim.Pace(o.pace)})
 	}
 	srv := newHTTPServer(sim)
 	errc := make(chan error, 1)

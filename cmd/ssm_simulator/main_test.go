@@ -27,6 +27,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--mode=paused"}, "enum value must be one of frozen,live"},
+		{[]string{"--live.pace=fast"}, "enum value must be one of every-tick,durations"},
 		{[]string{"--fault.error-rate=ThrottlingException=2"}, "--fault.error-rate ThrottlingException=2: the rate must be a number from 0 to 1"},
 		{[]string{"--fault.malformed-rate=1.5"}, "--fault.malformed-rate must be from 0 to 1"},
 		{[]string{"--executions=-1"}, "rates, counts and durations must not be negative"},

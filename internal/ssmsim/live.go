@@ -20,13 +20,16 @@ type LiveOptions struct {
 	// Events, when set, receives the EventBridge events of every change:
 	// a step or an execution that changes status, an execution that starts.
 	Events *Server
+	// Pace is how executions move on (default PaceEveryTick).
+	Pace Pace
 }
 
-// approvalDelay is how long a Waiting approval stays unanswered in live mode.
+// approvalDelay is how long a Waiting approval stays unanswered in live
+// mode at PaceEveryTick.
 const approvalDelay = 30 * time.Second
 
 // StartLive starts a goroutine that makes the store's executions progress
-// every opts.Tick until ctx is done.
+// every opts.Tick, at opts.Pace, until ctx is done.
 func StartLive(ctx context.Context, store *Store, opts LiveOptions) {
 	l := newLive(store, opts)
 	go func() {
@@ -49,6 +52,7 @@ type live struct {
 	rnd     *rand.Rand
 	gen     *generator
 	lastNew time.Time
+	began   time.Time
 }
 
 func newLive(store *Store, opts LiveOptions) *live {
@@ -68,13 +72,18 @@ func newLive(store *Store, opts LiveOptions) *live {
 	g := GenOptions{Account: opts.Account, Region: opts.Region, Now: now}.withDefaults()
 	opts.Account, opts.Region = g.Account, g.Region
 	rnd := rand.New(rand.NewPCG(uint64(opts.Seed), 0x11fe))
-	return &live{store: store, opts: opts, rnd: rnd, gen: &generator{rnd: rnd, opts: g}, lastNew: now}
+	return &live{store: store, opts: opts, rnd: rnd, gen: &generator{rnd: rnd, opts: g}, lastNew: now, began: now}
 }
 
-// tick advances running executions, starts a new one when due and trims the store.
+// tick advances running executions (at PaceDurations, those whose running
+// step's time is up), starts a new one when due and trims the store.
 func (l *live) tick(now time.Time) {
 	changed := l.publisher(now)
-	advance(l.store, now, l.rnd, changed)
+	var due func(*Execution, time.Time) (*rand.Rand, bool)
+	if l.opts.Pace == PaceDurations {
+		due = l.due
+	}
+	advance(l.store, now, l.rnd, changed, due)
 	if now.Sub(l.lastNew) >= l.opts.NewExecutionEvery {
 		l.lastNew = now
 		rb := &runbooks[l.rnd.IntN(len(runbooks))]
@@ -91,11 +100,14 @@ func (l *live) tick(now time.Time) {
 // step as of now: the running step ends (or an approval is answered) and the
 // next Pending step starts, or the execution ends with the status its steps
 // give it. Executions are visited oldest first so that rnd makes it repeatable.
-func Advance(store *Store, now time.Time, rnd *rand.Rand) { advance(store, now, rnd, nil) }
+func Advance(store *Store, now time.Time, rnd *rand.Rand) { advance(store, now, rnd, nil, nil) }
 
 // advance is Advance; changed, when set, is told of each execution it
 // advanced, with a copy of it from before, once the store holds the new one.
-func advance(store *Store, now time.Time, rnd *rand.Rand, changed func(account, region string, before, after *Execution)) {
+// due, when set, says which executions move on, and with what random
+// stream (see live.due); without it every one does, drawing from rnd.
+func advance(store *Store, now time.Time, rnd *rand.Rand, changed func(account, region string, before, after *Execution),
+	due func(*Execution, time.Time) (*rand.Rand, bool)) {
 	type ref struct {
 		account, region, id string
 		start               time.Time
@@ -117,11 +129,18 @@ func advance(store *Store, now time.Time, rnd *rand.Rand, changed func(account, 
 		// Get returns a copy with copied steps; maps stay shared with the
 		// stored value, so they are replaced, never written to.
 		if e := store.Get(r.account, r.region, r.id); e != nil {
+			er := rnd
+			if due != nil {
+				var ok bool
+				if er, ok = due(e, now); !ok {
+					continue
+				}
+			}
 			var before *Execution
 			if changed != nil {
 				before = e.Clone()
 			}
-			advanceExecution(e, now, rnd)
+			advanceExecution(e, now, er)
 			store.Put(r.account, r.region, e)
 			if changed != nil {
 				changed(r.account, r.region, before, e)
