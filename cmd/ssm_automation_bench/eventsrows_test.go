@@ -21,32 +21,46 @@ func warmRounds(calls, changed []int, lags ...time.Duration) []twinScrape {
 }
 
 // TestEventsBudget checks the warm calls allowed with events: 1.1 per
-// execution with a change, plus a polling refresh per resync_interval.
+// execution with a change, plus a polling refresh per resync_interval
+// (the default, 10m); and the ratio to polling, which counts that
+// resync's share in: polling's mean warm calls per scrape × the warm
+// scrapes' duration ÷ resync_interval.
 func TestEventsBudget(t *testing.T) {
 	poll := warmRounds([]int{2861, 400, 400, 400, 400}, []int{0, 0, 0, 0, 0})
-	ev := warmRounds([]int{2861, 20, 10, 10, 210}, []int{0, 20, 5, 5, 10})
+	ev := warmRounds([]int{2861, 20, 10, 10, 20}, []int{0, 20, 5, 5, 10})
+	faulty := warmRounds([]int{2861, 100, 100, 100, 100}, []int{0, 0, 0, 0, 0})
 	calls, changed, budget := eventsBudget(ev, poll)
-	// 1.1 × 40 + 1600 × 15 s ÷ 60 s = 44 + 400.
-	if calls != 250 || changed != 40 || budget != 444 {
-		t.Fatalf("eventsBudget = %d, %d, %v; want 250, 40, 444", calls, changed, budget)
+	// 1.1 × 40 + 1600 × 15 s ÷ 600 s = 44 + 40.
+	if calls != 60 || changed != 40 || budget != 84 {
+		t.Fatalf("eventsBudget = %d, %d, %v; want 60, 40, 84", calls, changed, budget)
 	}
-	rows := eventsVerdictRows(poll, ev, poll)
+	// 400 calls a scrape × 60 s ÷ 600 s.
+	if share, per, warm := resyncShare(poll, eventsResync); share != 40 || per != 400 || warm != time.Minute {
+		t.Fatalf("resyncShare = %v, %v, %v; want 40, 400, 1m", share, per, warm)
+	}
+	rows := eventsVerdictRows(poll, ev, faulty)
 	if rows[0].verdict != "PASS" || rows[1].verdict != "PASS" {
-		t.Fatalf("250 calls against 444 and 1600: %+v", rows[:2])
+		t.Fatalf("60 calls against 84 and 1600: %+v", rows[:2])
 	}
-	if !strings.HasPrefix(rows[1].measured, "1600 ÷ 250 = 6.40") {
-		t.Errorf("ratio row: %s", rows[1].measured)
+	want := "1600 ÷ (60 + 40.0) = 16.00; the share: polling's 400.0 calls a scrape × 60 s ÷ 600 s (resync_interval)"
+	if rows[1].measured != want {
+		t.Errorf("ratio row: %s\nwant %s", rows[1].measured, want)
 	}
-	ev[4].calls.steps = 500 // 540 calls: over the budget, and 2.96× polling
-	rows = eventsVerdictRows(poll, ev, poll)
+	if r := rows[2]; r.verdict != "" || !strings.HasPrefix(r.measured, "1600 ÷ 400 = 4.00; over a long run a 60 s resync_interval caps this at 60 s ÷ 15 s = 4") {
+		t.Errorf("faulty ratio row: %+v", r)
+	}
+	// 300 calls: within 1.1 × 40 + 1600 × 15 s ÷ 60 s = 444 and 5.33×
+	// polling without the share, but over 84 and 1600 ÷ 340 = 4.71× with it.
+	ev[4].calls.steps = 260
+	rows = eventsVerdictRows(poll, ev, faulty)
 	if rows[0].verdict != "FAIL" || rows[1].verdict != "FAIL" {
-		t.Fatalf("540 calls against 444 and 1600: %+v", rows[:2])
+		t.Fatalf("300 calls against 84 and 1600: %+v", rows[:2])
 	}
-	ev[4].calls.steps, ev[2].up = 210, false
-	if rows = eventsVerdictRows(poll, ev, poll); rows[0].verdict != "FAIL" {
+	ev[4].calls.steps, ev[2].up = 20, false
+	if rows = eventsVerdictRows(poll, ev, faulty); rows[0].verdict != "FAIL" {
 		t.Fatalf("a scrape with up 0 passed: %+v", rows[0])
 	}
-	if rows = eventsVerdictRows(poll, ev[:1], poll); rows[0].verdict != "FAIL" || rows[1].verdict != "FAIL" {
+	if rows = eventsVerdictRows(poll, ev[:1], faulty); rows[0].verdict != "FAIL" || rows[1].verdict != "FAIL" {
 		t.Fatalf("no warm scrape passed: %+v", rows[:2])
 	}
 }
@@ -61,19 +75,19 @@ func TestSettledLag(t *testing.T) {
 	if worst, first := settledLag(faulty); worst != 59*time.Second || first != 4 {
 		t.Fatalf("settledLag = %v, %d; want 59s from the scrape at 60 s (index 4)", worst, first)
 	}
-	row := eventsVerdictRows(faulty, faulty, faulty)[3]
+	row := eventsVerdictRows(faulty, faulty, faulty)[4]
 	if row.verdict != "PASS" || row.measured != "59.0 s over scrapes 5 to 6" {
 		t.Fatalf("faulty row: %+v", row)
 	}
 	faulty[5].lag = never
-	if row = eventsVerdictRows(faulty, faulty, faulty)[3]; row.verdict != "FAIL" || !strings.HasPrefix(row.measured, "never held") {
+	if row = eventsVerdictRows(faulty, faulty, faulty)[4]; row.verdict != "FAIL" || !strings.HasPrefix(row.measured, "never held") {
 		t.Fatalf("a status never held passed: %+v", row)
 	}
 	faulty[5].lag = 61 * time.Second
-	if row = eventsVerdictRows(faulty, faulty, faulty)[3]; row.verdict != "FAIL" {
+	if row = eventsVerdictRows(faulty, faulty, faulty)[4]; row.verdict != "FAIL" {
 		t.Fatalf("61 s passed: %+v", row)
 	}
-	if row = eventsVerdictRows(faulty, faulty, faulty[:4])[3]; row.verdict != "FAIL" || row.measured != "no scrape that late" {
+	if row = eventsVerdictRows(faulty, faulty, faulty[:4])[4]; row.verdict != "FAIL" || row.measured != "no scrape that late" {
 		t.Fatalf("no scrape 60 s after the first passed: %+v", row)
 	}
 }

@@ -5,14 +5,20 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
 // Settings of the events workload (W3-events).
 const (
-	eventsScrapes = 8           // the first is cold
-	eventsResync  = time.Minute // resync_interval of its exporters
-	eventsQueue   = "bench-events"
+	eventsScrapes = 8 // the first is cold
+	// eventsResync is the events exporter's resync_interval: the
+	// product's default, since its configuration leaves the key out.
+	eventsResync = config.DefaultEventsResyncInterval
+	// faultyResync is the faulty exporter's, short enough that its safety
+	// net shows within the run.
+	faultyResync = time.Minute
+	eventsQueue  = "bench-events"
 	// reorderDelay holds back the reordered events of the faulty queue.
 	reorderDelay = 5 * time.Second
 )
@@ -111,7 +117,10 @@ func (b *bench) startTwin(ctx context.Context, w workload, role string, ls *live
 			sim.srv.SetEventFaults(faultyEvents)
 		}
 		ls.events = sim.srv
-		events = fmt.Sprintf("    events: {queue_url: %q, resync_interval: %.0fs}\n", ssmsim.QueueURL(sim.url, q), eventsResync.Seconds())
+		events = fmt.Sprintf("    events: {queue_url: %q}\n", ssmsim.QueueURL(sim.url, q))
+		if role == roleFaulty {
+			events = fmt.Sprintf("    events: {queue_url: %q, resync_interval: %.0fs}\n", ssmsim.QueueURL(sim.url, q), faultyResync.Seconds())
+		}
 	}
 	cfg := exporterConfig(sim.url, apiBudget{rps: unlimitedRPS, burst: unlimitedRPS, maxConcurrency: 4}, events)
 	if t.exp, err = startExporter(ctx, b.bin, b.dir, w.name+"-"+role, cfg); err != nil {
