@@ -75,6 +75,7 @@ func testServer(t *testing.T, e *exporterStack, srv promServer) {
 	t.Run("executions", func(t *testing.T) { testExecutions(t, trackedExecutions(t, s), e.execs) })
 	t.Run("dashboards", func(t *testing.T) { testDashboards(t, s) })
 	t.Run("alerts", func(t *testing.T) { testAlerts(t, s) })
+	t.Run("runbooks", func(t *testing.T) { testRunbooks(t, s) })
 	t.Run("notifications", func(t *testing.T) { testNotifications(t, s) })
 	if srv.nativeHistograms {
 		t.Run("native histograms", func(t *testing.T) { testNativeHistograms(t, s) })
