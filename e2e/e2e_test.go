@@ -48,7 +48,8 @@ type stack struct {
 // (native histograms, so protobuf exposition) in turn, a real Prometheus
 // scraping the exporter with the project's rules and sending the alerts to
 // a real Alertmanager, which notifies a webhook the test serves. It checks
-// every dashboard query, the alerts and their notifications.
+// the series, every dashboard query, the alerts, the runbooks' queries and
+// the notifications.
 func TestEndToEnd(t *testing.T) {
 	requireTools(t)
 	e := startExporter(t)
