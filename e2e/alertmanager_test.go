@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,4 +101,24 @@ func startAlertmanager(t *testing.T, bin, dir string, w *webhook) string {
 		"--cluster.listen-address=")
 	waitHTTP(t, am, "http://"+addr+"/-/ready", 30*time.Second)
 	return addr
+}
+
+// TestReadmeGroupBy keeps the route the README recommends and the one the
+// test's Alertmanager uses the same.
+func TestReadmeGroupBy(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*group_by: \[([^\]]*)\]$`).FindAllSubmatch(b, -1)
+	if len(m) != 1 {
+		t.Fatalf("README.md: %d group_by lines, want the one of the recommended route", len(m))
+	}
+	var got []string
+	for _, l := range strings.Split(string(m[0][1]), ",") {
+		got = append(got, strings.TrimSpace(l))
+	}
+	if !slices.Equal(got, groupBy) {
+		t.Errorf("README.md recommends group_by %q, the test uses %q", got, groupBy)
+	}
 }
