@@ -67,7 +67,7 @@ func prometheus3(t *testing.T) promServer {
 	bin := os.Getenv(prometheus3Env)
 	if bin == "" {
 		missing(t, "$"+prometheus3Env+" is not set: build Prometheus 3 with "+
-			"`go install github.com/prometheus/prometheus/cmd/prometheus@v0.316.0` (as .ci/run does) and set it to the binary's path")
+			"`go install -tags remove_all_sd github.com/prometheus/prometheus/cmd/prometheus@v0.316.0` (as .ci/run does) and set it to the binary's path")
 	}
 	if _, err := os.Stat(bin); err != nil {
 		missing(t, fmt.Sprintf("$%s: %v", prometheus3Env, err))
