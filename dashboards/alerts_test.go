@@ -9,35 +9,41 @@ import (
 
 const readme = "../README.md"
 
-// readmeAlerts reads the severity of each alert in the README's alert
-// table: the table whose header is "| alert | severity | fires when |".
-func readmeAlerts(t *testing.T) map[string]string {
+// readmeRow is what the README's alert table says of one alert.
+type readmeRow struct {
+	severity string
+	runbook  string // the cell, a Markdown link
+}
+
+// readmeAlerts reads each alert's row of the README's alert table: the
+// table whose header is "| alert | severity | fires when | runbook |".
+func readmeAlerts(t *testing.T) map[string]readmeRow {
 	t.Helper()
 	f, err := os.Open(readme)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	out := map[string]string{}
+	out := map[string]readmeRow{}
 	in := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		cells := tableCells(line)
 		switch {
-		case len(cells) == 3 && cells[0] == "alert" && cells[1] == "severity":
+		case len(cells) == 4 && cells[0] == "alert" && cells[1] == "severity" && cells[3] == "runbook":
 			in = true
 		case !in:
 		case !strings.HasPrefix(line, "|"):
 			in = false
 		case strings.Trim(line, "|-: ") == "": // the separator row
-		case len(cells) != 3:
+		case len(cells) != 4:
 			t.Errorf("%s: alert table row with %d cells: %s", readme, len(cells), line)
 		default:
 			if _, dup := out[cells[0]]; dup {
 				t.Errorf("%s: alert %s is listed twice", readme, cells[0])
 			}
-			out[cells[0]] = cells[1]
+			out[cells[0]] = readmeRow{severity: cells[1], runbook: cells[3]}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -63,14 +69,21 @@ func tableCells(line string) []string {
 	return cells
 }
 
-// ruleAlerts reads the severity label of each alert of the rules file.
-func ruleAlerts(t *testing.T) map[string]string {
+// ruleAlert is what the rules file says of one alert.
+type ruleAlert struct {
+	severity   string
+	runbookURL string
+}
+
+// ruleAlerts reads the severity label and the runbook_url of each alert of
+// the rules file.
+func ruleAlerts(t *testing.T) map[string]ruleAlert {
 	t.Helper()
-	out := map[string]string{}
+	out := map[string]ruleAlert{}
 	for _, g := range readRules(t).Groups {
 		for _, r := range g.Rules {
 			if r.Alert != "" {
-				out[r.Alert] = r.Labels["severity"]
+				out[r.Alert] = ruleAlert{r.Labels["severity"], r.Annotations["runbook_url"]}
 			}
 		}
 	}
@@ -78,15 +91,22 @@ func ruleAlerts(t *testing.T) map[string]string {
 }
 
 // TestReadmeAlertTable keeps the README's alert table and the rules file
-// in step, both ways: the same alerts, with the same severities.
+// in step, both ways: the same alerts, with the same severities, each row
+// linking the runbook section the alert's runbook_url names.
 func TestReadmeAlertTable(t *testing.T) {
 	doc, rules := readmeAlerts(t), ruleAlerts(t)
-	for name, sev := range rules {
-		switch docSev, ok := doc[name]; {
-		case !ok:
-			t.Errorf("alert %s (severity %s) is not in the README's alert table", name, sev)
-		case docSev != sev:
-			t.Errorf("alert %s: the README says severity %s, %s says %s", name, docSev, rulesFile, sev)
+	for name, r := range rules {
+		row, ok := doc[name]
+		if !ok {
+			t.Errorf("alert %s (severity %s) is not in the README's alert table", name, r.severity)
+			continue
+		}
+		if row.severity != r.severity {
+			t.Errorf("alert %s: the README says severity %s, %s says %s", name, row.severity, rulesFile, r.severity)
+		}
+		_, anchor, _ := strings.Cut(r.runbookURL, "#")
+		if want := "[runbook](docs/runbooks.md#" + anchor + ")"; row.runbook != want {
+			t.Errorf("alert %s: the README links %s, want %s (from its runbook_url %s)", name, row.runbook, want, r.runbookURL)
 		}
 	}
 	for name := range doc {

@@ -46,10 +46,11 @@ const rulesFile = "../alerts/ssm_automation.rules.yml"
 type ruleFile struct {
 	Groups []struct {
 		Rules []struct {
-			Record string            `yaml:"record"`
-			Alert  string            `yaml:"alert"`
-			Expr   string            `yaml:"expr"`
-			Labels map[string]string `yaml:"labels"`
+			Record      string            `yaml:"record"`
+			Alert       string            `yaml:"alert"`
+			Expr        string            `yaml:"expr"`
+			Labels      map[string]string `yaml:"labels"`
+			Annotations map[string]string `yaml:"annotations"`
 		} `yaml:"rules"`
 	} `yaml:"groups"`
 }

@@ -2,20 +2,17 @@ package e2e
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/ssm-automation-exporter/ssm_automation_exporter/dashboards"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -27,37 +24,70 @@ const (
 	queue    = "automation" // the simulator's queue of events, which the target follows
 )
 
-// stack is the simulator, the exporter and Prometheus, running.
-type stack struct {
+// exporterStack is the simulator and the exporter, running: every
+// Prometheus server the test runs scrapes the same exporter.
+type exporterStack struct {
 	root     string
 	scenario *ssmsim.Scenario
 	account  string // the account the exporter reads
 	simURL   string
 	expAddr  string
-	api      *promAPI
+	rules    string // the copy of the rules file the servers load
+	execs    []*ssmsim.Execution
 }
 
-// TestEndToEnd runs the simulator on the e2e scenario, the exporter against
-// it and a real Prometheus scraping the exporter with the project's rules,
-// then checks every dashboard query, the alerts and the exposition.
+// stack is one Prometheus server scraping the exporter, and the
+// Alertmanager it sends alerts to.
+type stack struct {
+	*exporterStack
+	srv  promServer
+	api  *promAPI
+	hook *webhook // nil when there is no Alertmanager
+}
+
+// TestEndToEnd runs the simulator on the e2e scenario and the exporter
+// against it, then, for Prometheus 2 (text exposition) and Prometheus 3
+// (native histograms, so protobuf exposition) in turn, a real Prometheus
+// scraping the exporter with the project's rules and sending the alerts to
+// a real Alertmanager, which notifies a webhook the test serves. It checks
+// the series, every dashboard query, the alerts, the runbooks' queries and
+// the notifications.
 func TestEndToEnd(t *testing.T) {
 	requireTools(t)
-	s := startStack(t)
-	execs, err := visible(s.scenario, s.account, region, time.Now(), lookback)
-	if err != nil {
-		t.Fatal(err)
+	e := startExporter(t)
+	t.Logf("the exporter sees account %s, region %s: %d executions", e.account, region, len(e.execs))
+	t.Run("promtool check metrics", func(t *testing.T) { testCheckMetrics(t, e) })
+	for _, srv := range []struct {
+		name string
+		find func(*testing.T) promServer
+	}{{"prometheus2", prometheus2}, {"prometheus3", prometheus3}} {
+		t.Run(srv.name, func(t *testing.T) {
+			begin := time.Now()
+			testServer(t, e, srv.find(t))
+			t.Logf("%s: %s", srv.name, time.Since(begin).Round(time.Second))
+		})
 	}
-	t.Logf("the exporter sees account %s, region %s: %d executions", s.account, region, len(execs))
-	t.Run("executions", func(t *testing.T) { testExecutions(t, trackedExecutions(t, s), execs) })
-	t.Run("events", func(t *testing.T) { testEvents(t, s, execs) }) // before the dashboards: the event delay's panel needs one
-	t.Run("dashboards", func(t *testing.T) { testDashboards(t, s, execs) })
-	t.Run("alerts", func(t *testing.T) { testAlerts(t, s, execs) })
-	t.Run("promtool check metrics", func(t *testing.T) { testCheckMetrics(t, s) })
 }
 
-// startStack builds and starts everything and waits until Prometheus has
-// scraped the exporter successfully.
-func startStack(t *testing.T) *stack {
+// testServer runs one Prometheus server against the exporter and checks
+// what it makes of it.
+func testServer(t *testing.T, e *exporterStack, srv promServer) {
+	s := startServer(t, e, srv)
+	t.Logf("%s %s (%s) is scraping the exporter", srv.name, srv.version, srv.bin)
+	t.Run("series", func(t *testing.T) { testSeries(t, s) })
+	t.Run("executions", func(t *testing.T) { testExecutions(t, trackedExecutions(t, s), e.execs) })
+	t.Run("events", func(t *testing.T) { testEvents(t, s) }) // before the dashboards: the event delay's panel needs one
+	t.Run("dashboards", func(t *testing.T) { testDashboards(t, s) })
+	t.Run("alerts", func(t *testing.T) { testAlerts(t, s) })
+	t.Run("runbooks", func(t *testing.T) { testRunbooks(t, s) })
+	t.Run("notifications", func(t *testing.T) { testNotifications(t, s) })
+	if srv.nativeHistograms {
+		t.Run("native histograms", func(t *testing.T) { testNativeHistograms(t, s) })
+	}
+}
+
+// startExporter builds and starts the simulator and the exporter.
+func startExporter(t *testing.T) *exporterStack {
 	t.Helper()
 	root := moduleRoot(t)
 	scenarioPath := filepath.Join(root, "internal", "ssmsim", "testdata", "e2e.yml")
@@ -90,16 +120,43 @@ func startStack(t *testing.T) *stack {
 	}, "--config.file", writeExporterConfig(t, dir, simAddr, account), "--web.listen-address", expAddr)
 	waitHTTP(t, exp, "http://"+expAddr+"/", 30*time.Second)
 
-	rules := copyRulesWithoutFor(t, filepath.Join(root, "alerts", "ssm_automation.rules.yml"), dir)
+	execs, err := visible(sc, account, region, time.Now(), lookback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &exporterStack{
+		root: root, scenario: sc, account: account, simURL: "http://" + simAddr, expAddr: expAddr, execs: execs,
+		rules: copyRulesWithoutFor(t, filepath.Join(root, "alerts", "ssm_automation.rules.yml"), dir),
+	}
+}
+
+// startServer starts Alertmanager with the webhook, and Prometheus, and
+// waits until Prometheus has scraped the exporter successfully. Without
+// Alertmanager (outside CI) Prometheus runs alone and the notifications
+// are not tested.
+func startServer(t *testing.T, e *exporterStack, srv promServer) *stack {
+	t.Helper()
+	dir := t.TempDir()
+	s := &stack{exporterStack: e, srv: srv}
+	cfg := promConfig{exporter: e.expAddr, rules: e.rules, nativeHistograms: srv.nativeHistograms}
+	if bin, err := alertmanagerBin(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Log(err)
+	} else {
+		s.hook = startWebhook(t)
+		cfg.alertmanager = startAlertmanager(t, bin, dir, s.hook)
+	}
 	promAddr := freePort(t)
-	prom := start(t, "prometheus", "prometheus", nil,
-		"--config.file", writePromConfig(t, dir, expAddr, rules),
+	prom := start(t, srv.name, srv.bin, nil,
+		"--config.file", writePromConfig(t, dir, cfg),
 		"--storage.tsdb.path", filepath.Join(dir, "prometheus-data"),
 		"--web.listen-address", promAddr)
 	waitHTTP(t, prom, "http://"+promAddr+"/-/ready", 30*time.Second)
+	s.api = newPromAPI(promAddr)
 
-	s := &stack{root: root, scenario: sc, account: account, simURL: "http://" + simAddr, expAddr: expAddr, api: newPromAPI(promAddr)}
-	err = eventually(t.Context(), 60*time.Second, func() error {
+	err := eventually(t.Context(), 60*time.Second, func() error {
 		for _, q := range []string{
 			fmt.Sprintf(`up{job=%q} == 1`, job),
 			fmt.Sprintf(`ssm_automation_up{job=%q, target=%q} == 1`, job, target),
@@ -114,7 +171,7 @@ func startStack(t *testing.T) *stack {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("the exporter is not up in Prometheus: %v", err)
+		t.Fatalf("the exporter is not up in %s: %v", srv.name, err)
 	}
 	return s
 }
@@ -148,147 +205,8 @@ func testExecutions(t *testing.T, tracked []string, execs []*ssmsim.Execution) {
 	}
 }
 
-// testDashboards runs every panel query of every dashboard and expects
-// data. Queries on $execution try the executions with steps, richest
-// first, until one gives data: no single execution of the scenario has
-// every feature (a loop, an alarm, a running step).
-func testDashboards(t *testing.T, s *stack, execs []*ssmsim.Execution) {
-	queries, err := dashboards.Queries(filepath.Join(s.root, "dashboards"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	candidates := executionCandidates(execs)
-	if len(candidates) == 0 {
-		t.Fatal("no execution with steps in the scenario")
-	}
-	vars := map[string]string{
-		"target": target, "document": ".*",
-		// Prometheus scrapes every second: four samples per rate window.
-		"__rate_interval": "4s", "__interval": "2s", "__range": "1h",
-	}
-	pending := map[int]bool{}
-	for i := range queries {
-		pending[i] = true
-	}
-	lastErr := map[int]error{}
-	// rate() and increase() need two samples in their window, and the
-	// recording rules one evaluation: give them a few rounds.
-	_ = eventually(t.Context(), 30*time.Second, func() error {
-		for i := range pending {
-			q := queries[i]
-			if err := queryHasData(t.Context(), s.api, q, vars, candidates); err != nil {
-				lastErr[i] = err
-				continue
-			}
-			delete(pending, i)
-		}
-		if len(pending) > 0 {
-			return fmt.Errorf("%d queries without data", len(pending))
-		}
-		return nil
-	})
-	for i := range queries {
-		if !pending[i] {
-			continue
-		}
-		q := queries[i]
-		msg := fmt.Sprintf("%s / %q / %s: %v\n  %s", q.File, q.Panel, q.RefID, lastErr[i], q.Expr)
-		t.Errorf("no data: %s", msg)
-	}
-}
-
-// queryHasData runs one panel query and returns an error when it has no data.
-func queryHasData(ctx context.Context, api *promAPI, q dashboards.Query, vars map[string]string, candidates []string) error {
-	perExecution := strings.Contains(q.Expr, "$execution") || strings.Contains(q.Expr, "${execution")
-	ids := []string{candidates[0]}
-	if perExecution {
-		ids = candidates
-	}
-	var errs []error
-	for _, id := range ids {
-		vars["execution"] = id
-		res, err := api.query(ctx, dashboards.Substitute(q.Expr, vars))
-		switch {
-		case err != nil:
-			errs = append(errs, err)
-		case len(res) == 0 && perExecution:
-			errs = append(errs, fmt.Errorf("empty result for execution %s", id))
-		case len(res) == 0:
-			errs = append(errs, errors.New("empty result"))
-		default:
-			return nil
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// executionCandidates orders the ids of the executions with steps by how
-// much of the execution dashboard they exercise.
-func executionCandidates(execs []*ssmsim.Execution) []string {
-	type scored struct {
-		id    string
-		score int
-	}
-	var all []scored
-	for _, e := range execs {
-		if len(e.Steps) == 0 {
-			continue
-		}
-		features := map[string]bool{}
-		for _, st := range e.Steps {
-			features["loop"] = features["loop"] || st.ParentStepDetails != nil
-			features["alarm"] = features["alarm"] || len(st.TriggeredAlarms) > 0
-			features["timeout"] = features["timeout"] || (st.TimeoutSeconds != nil && *st.TimeoutSeconds > 0)
-			features["running"] = features["running"] || st.Status == "InProgress"
-		}
-		score := 0
-		for _, on := range features {
-			if on {
-				score++
-			}
-		}
-		all = append(all, scored{e.ID, score})
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
-	ids := make([]string, len(all))
-	for i, s := range all {
-		ids[i] = s.id
-	}
-	return ids
-}
-
-// testAlerts expects exactly the alerts the scenario calls for.
-func testAlerts(t *testing.T, s *stack, execs []*ssmsim.Execution) {
-	common := map[string]string{"job": job, "instance": s.expAddr, "target": target}
-	var last map[string][]string
-	var want map[string][]string
-	err := eventually(t.Context(), 30*time.Second, func() error {
-		alerts, err := s.api.alerts(t.Context())
-		if err != nil {
-			return err
-		}
-		want = expectedAlerts(execs, common, time.Now())
-		last = firingAlerts(alerts)
-		if d := diffAlerts(want, last); d != "" {
-			return errors.New(d)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Errorf("firing alerts differ from the scenario's:%v", err)
-	}
-	for _, name := range ruleAlerts {
-		t.Logf("%s: %d firing as expected", name, len(want[name]))
-	}
-	for _, name := range []string{"SSMAutomationStepFailed", "SSMAutomationCriticalStepFailed", "SSMAutomationExecutionStuck", "SSMAutomationStepTriggeredAlarm"} {
-		if len(want[name]) == 0 {
-			t.Errorf("the scenario gives no %s: the test does not exercise it", name)
-		}
-	}
-}
-
 // testCheckMetrics runs promtool's linter over the exporter's exposition.
-func testCheckMetrics(t *testing.T, s *stack) {
+func testCheckMetrics(t *testing.T, s *exporterStack) {
 	resp, err := http.Get("http://" + s.expAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -31,6 +32,55 @@ var ruleAlerts = []string{
 	"SSMAutomationExporterReloadFailed",
 }
 
+// runbookURL is the published docs/runbooks.md: an alert's runbook_url is
+// its section there.
+const runbookURL = "https://github.com/ssm-automation-exporter/ssm_automation_exporter/blob/main/docs/runbooks.md"
+
+// annotationTemplates restate the summary and description of the alerts
+// the scenario fires: {label} stands for the value of a label, {value} for
+// the alert's value, which changes as time passes.
+var annotationTemplates = map[string][2]string{
+	"SSMAutomationStepFailed": {
+		"SSM Automation step {step_name} {status}",
+		"Step {step_name} ({action}) of execution {execution_id} of document {document_name} on target {target} is {status}.",
+	},
+	"SSMAutomationCriticalStepFailed": {
+		"Critical SSM Automation step {step_name} {status}",
+		"Critical step {step_name} ({action}) of execution {execution_id} of document {document_name} on target {target} is {status}: the execution cannot succeed.",
+	},
+	"SSMAutomationExecutionStuck": {
+		"SSM Automation execution {execution_id} {status} for {value}",
+		"Execution {execution_id} of document {document_name} on target {target} has been {status} for {value}, more than 3h.",
+	},
+	"SSMAutomationStepTriggeredAlarm": {
+		"CloudWatch alarm {alarm_name} triggered by SSM Automation step {step_name}",
+		"Alarm {alarm_name} is in ALARM for step {step_name} of execution {execution_id} of document {document_name} on target {target}.",
+	},
+}
+
+// annotationPattern turns an annotation template into a regular
+// expression that matches it for the given labels, and any value.
+func annotationPattern(tmpl string, labels map[string]string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		j := strings.IndexByte(tmpl, '}')
+		if i < 0 || j < i {
+			break
+		}
+		b.WriteString(regexp.QuoteMeta(tmpl[:i]))
+		if name := tmpl[i+1 : j]; name == "value" {
+			b.WriteString(".+")
+		} else {
+			b.WriteString(regexp.QuoteMeta(labels[name]))
+		}
+		tmpl = tmpl[j+1:]
+	}
+	b.WriteString(regexp.QuoteMeta(tmpl) + "$")
+	return regexp.MustCompile(b.String())
+}
+
 // visible returns the executions the exporter's target sees: those the
 // simulator holds for account and region (the scenario's own and those its
 // generator entries make) that started within the discovery lookback.
@@ -48,22 +98,22 @@ func visible(sc *ssmsim.Scenario, account, region string, now time.Time, lookbac
 	return out, nil
 }
 
-// expectedAlerts derives, per alert name, the label sets of the alerts that
-// must fire for the executions the exporter sees. common holds the labels
-// every series of the exporter carries (job, instance, target).
+// expectedAlerts derives the label sets of the alerts that must fire for
+// the executions the exporter sees. common holds the labels every series
+// of the exporter carries (job, instance, target).
 //
 // SSMAutomationDocumentFailureRate expects nothing: in frozen mode the
 // exporter counts every finished execution once, in its first scrape, and
 // the counters stay flat after that, so increase() over them is 0 and the
 // rate is not a number; the promtool unit tests cover that alert. The
 // exporter alerts expect nothing because the simulator answers every call.
-func expectedAlerts(execs []*ssmsim.Execution, common map[string]string, now time.Time) map[string][]string {
-	want := map[string][]string{}
+func expectedAlerts(execs []*ssmsim.Execution, common map[string]string, now time.Time) []map[string]string {
+	var want []map[string]string
 	add := func(name, severity string, labels map[string]string) {
 		l := maps.Clone(common)
 		maps.Copy(l, labels)
 		l["alertname"], l["severity"] = name, severity
-		want[name] = append(want[name], labelKey(l))
+		want = append(want, l)
 	}
 	for _, e := range execs {
 		exec := map[string]string{"execution_id": e.ID, "document_name": e.DocumentName}
@@ -86,24 +136,31 @@ func expectedAlerts(execs []*ssmsim.Execution, common map[string]string, now tim
 			}
 		}
 	}
-	for name := range want {
-		sort.Strings(want[name])
-	}
 	return want
 }
 
-// firingAlerts groups the firing alerts of the rules file by name.
-func firingAlerts(alerts []alert) map[string][]string {
+// byName groups the label sets of the rules file's alerts by alert name,
+// each group rendered with labelKey and sorted.
+func byName(alerts []map[string]string) map[string][]string {
 	got := map[string][]string{}
-	for _, a := range alerts {
-		name := a.Labels["alertname"]
-		if a.State != "firing" || !slices.Contains(ruleAlerts, name) {
-			continue
+	for _, l := range alerts {
+		if name := l["alertname"]; slices.Contains(ruleAlerts, name) {
+			got[name] = append(got[name], labelKey(l))
 		}
-		got[name] = append(got[name], labelKey(a.Labels))
 	}
 	for name := range got {
 		sort.Strings(got[name])
+	}
+	return got
+}
+
+// firingAlerts returns the label sets of the firing alerts.
+func firingAlerts(alerts []alert) []map[string]string {
+	var got []map[string]string
+	for _, a := range alerts {
+		if a.State == "firing" {
+			got = append(got, a.Labels)
+		}
 	}
 	return got
 }

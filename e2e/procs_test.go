@@ -16,21 +16,6 @@ import (
 	"time"
 )
 
-// requireTools skips the test when Prometheus's binaries are missing, or
-// fails it in CI, where a skip would hide that nothing was tested.
-func requireTools(t *testing.T) {
-	t.Helper()
-	for _, tool := range []string{"prometheus", "promtool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("%s not on PATH: install Debian's prometheus package: apt-get install -y prometheus", tool)
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
-
 // moduleRoot is the directory of the module's go.mod.
 func moduleRoot(t *testing.T) string {
 	t.Helper()

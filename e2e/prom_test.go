@@ -104,21 +104,42 @@ func (p *promAPI) alerts(ctx context.Context) ([]alert, error) {
 	return data.Alerts, err
 }
 
+// promConfig is what the test's Prometheus configuration varies in.
+type promConfig struct {
+	exporter     string // address of the exporter
+	rules        string // path of the rules file
+	alertmanager string // address of Alertmanager, or "" for none
+	// nativeHistograms scrapes native histograms (Prometheus 3 only), and
+	// the classic buckets too, which the dashboards query.
+	nativeHistograms bool
+}
+
 // writePromConfig writes a Prometheus configuration that scrapes the
-// exporter every second and evaluates rulesPath every second.
-func writePromConfig(t *testing.T, dir, exporterAddr, rulesPath string) string {
+// exporter every second, evaluates the rules every second and sends the
+// alerts to Alertmanager.
+func writePromConfig(t *testing.T, dir string, c promConfig) string {
 	t.Helper()
+	scrape := map[string]any{
+		"job_name":       job,
+		"static_configs": []any{map[string]any{"targets": []string{c.exporter}}},
+	}
+	if c.nativeHistograms {
+		scrape["scrape_native_histograms"] = true
+		scrape["always_scrape_classic_histograms"] = true
+	}
 	cfg := map[string]any{
 		"global": map[string]any{
 			"scrape_interval":     "1s",
 			"scrape_timeout":      "1s",
 			"evaluation_interval": "1s",
 		},
-		"rule_files": []string{rulesPath},
-		"scrape_configs": []any{map[string]any{
-			"job_name":       "ssm_automation",
-			"static_configs": []any{map[string]any{"targets": []string{exporterAddr}}},
-		}},
+		"rule_files":     []string{c.rules},
+		"scrape_configs": []any{scrape},
+	}
+	if c.alertmanager != "" {
+		cfg["alerting"] = map[string]any{"alertmanagers": []any{map[string]any{
+			"static_configs": []any{map[string]any{"targets": []string{c.alertmanager}}},
+		}}}
 	}
 	return writeYAML(t, filepath.Join(dir, "prometheus.yml"), cfg)
 }

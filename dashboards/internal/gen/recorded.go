@@ -7,7 +7,7 @@ package gen
 const (
 	// recStepsFailed counts the Failed or TimedOut step executions now,
 	// per target and document.
-	recStepsFailed = "ssm_automation:steps_failed:count"
+	recStepsFailed = "job_target_document_name:ssm_automation_step_failed:count"
 )
 
 // Recorded lists the recorded series the dashboards query.
