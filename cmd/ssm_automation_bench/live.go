@@ -86,7 +86,7 @@ func (b *bench) live(ctx context.Context, w workload) (*liveSession, error) {
 	if b.liveRun != nil {
 		return b.liveRun.s, b.liveRun.err
 	}
-	d := generate(w, b.seed, time.Now())
+	d := generateLive(w, b.seed, time.Now())
 	rounds, what := liveScrapes, "live"
 	if b.events {
 		rounds, what = eventsScrapes, "live, polling and events side by side"

@@ -327,3 +327,27 @@ g{a="1",b="y"} 4
 		t.Fatalf("floor order %v, want %v (by a, then b, as strings)", got, want)
 	}
 }
+
+// TestGenerateLiveStartsFromSteadyState: the live session's data holds
+// the same executions as generate's, its running ones seldom inside a
+// step of seconds.
+func TestGenerateLiveStartsFromSteadyState(t *testing.T) {
+	w := workload{name: "W3", executions: 2000, stepsPerExec: 25, runningFraction: 0.2}
+	now := time.Date(2024, 6, 3, 12, 0, 0, 0, time.UTC)
+	even, steady := generate(w, 1, now), generateLive(w, 1, now)
+	if len(steady.executions) != len(even.executions) || steady.running != even.running {
+		t.Fatalf("%d executions, %d running; generate: %d, %d", len(steady.executions), steady.running, len(even.executions), even.running)
+	}
+	quick := func(d dataset) int {
+		n := 0
+		for _, e := range d.executions {
+			if !settled(e) && (e.CurrentAction == "aws:executeAwsApi" || e.CurrentAction == "aws:branch" || e.CurrentAction == "aws:assertAwsResourceProperty") {
+				n++
+			}
+		}
+		return n
+	}
+	if q, e := quick(steady), quick(even); q*10 > e {
+		t.Errorf("running inside quick steps: %d of %d, evenly %d", q, steady.running, e)
+	}
+}

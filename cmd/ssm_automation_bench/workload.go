@@ -99,11 +99,22 @@ func (e expectedCalls) warm() int { return e.warmDiscovery + e.warmSteps }
 // generate builds a workload's executions with w.stepsPerExec step
 // executions per execution on average (see ssmsim.GenerateAverage).
 func generate(w workload, seed int64, now time.Time) dataset {
-	es := ssmsim.GenerateAverage(nil, ssmsim.GenOptions{
-		Seed: seed, Executions: w.executions, StepsPerExecution: w.stepsPerExec,
-		RunningFraction: w.runningFraction, Now: now,
-		Account: simAccount, Region: simRegion,
-	}, w.stepsPerExec)
+	return generateWith(w, ssmsim.GenOptions{Seed: seed, Now: now})
+}
+
+// generateLive is generate for the live session, which goes live at
+// ssmsim.PaceDurations with the same seed: the running executions stand
+// where such a fleet is found at any moment (ssmsim.GenOptions.SteadyState),
+// not at steps chosen evenly, many of them seconds long, that would all
+// move on at once when the session goes live.
+func generateLive(w workload, seed int64, now time.Time) dataset {
+	return generateWith(w, ssmsim.GenOptions{Seed: seed, Now: now, SteadyState: true, LiveSeed: seed})
+}
+
+func generateWith(w workload, opts ssmsim.GenOptions) dataset {
+	opts.Executions, opts.StepsPerExecution, opts.RunningFraction = w.executions, w.stepsPerExec, w.runningFraction
+	opts.Account, opts.Region = simAccount, simRegion
+	es := ssmsim.GenerateAverage(nil, opts, w.stepsPerExec)
 	d := dataset{executions: es, expect: expectCalls(es), steps: countSteps(es)}
 	for _, e := range es {
 		if !settled(e) {

@@ -17,6 +17,13 @@ type GenOptions struct {
 	Now               time.Time     // newest start time anchor (default: the wall clock)
 	RunningFraction   float64       // share still InProgress/Waiting (default 0.2; negative for none)
 	Spread            time.Duration // start times spread over [Now-Spread, Now] (default 6h)
+	// SteadyState places the running executions as a fleet live at
+	// PaceDurations, with LiveSeed as LiveOptions.Seed, is found at any
+	// moment (see steadyCut and steadyElapsed). Without it, a running
+	// execution stops at a step chosen evenly by position, half of those
+	// with an approval at it, a few minutes in.
+	SteadyState bool
+	LiveSeed    int64
 }
 
 func (o GenOptions) withDefaults() GenOptions {
@@ -139,6 +146,9 @@ func (g *generator) execution(rb *runbook, at time.Time, kind runKind) *Executio
 		if i := approveIndex(w.steps); i >= 0 && g.rnd.IntN(2) == 0 {
 			cut = i
 		}
+		if g.opts.SteadyState {
+			cut = steadyRun(&seed, w.steps, func() []*Step { return walk(-1, false).steps })
+		}
 		w = walk(cut, false)
 	case runCancelled:
 		w = walk(g.rnd.IntN(n), true)
@@ -252,12 +262,15 @@ func (g *generator) placeFinished(es []*Execution) []*Execution {
 }
 
 // placeRunning moves a running execution so that its active step started
-// a little before Now.
+// a little before Now (with SteadyState, see steadyElapsed).
 func (g *generator) placeRunning(es []*Execution) *Execution {
 	e := es[0]
-	active := e.Steps[activeStep(e.Steps)].StartTime
+	st := e.Steps[activeStep(e.Steps)]
 	elapsed := time.Duration(g.rnd.Int64N(int64(5 * time.Minute)))
-	return shiftExecutions(es, g.opts.Now.Add(-elapsed).Truncate(time.Millisecond).Sub(active))[0]
+	if g.opts.SteadyState {
+		elapsed = steadyElapsed(g.opts, st)
+	}
+	return shiftExecutions(es, g.opts.Now.Add(-elapsed).Truncate(time.Millisecond).Sub(st.StartTime))[0]
 }
 
 func shiftExecutions(es []*Execution, d time.Duration) []*Execution {

@@ -58,21 +58,33 @@ var stepTimes = map[string][2]time.Duration{
 // stepDuration draws how long st runs from r.
 func stepDuration(r *rand.Rand, st *Step) time.Duration {
 	if st.Action == "aws:sleep" {
-		if d, err := time.ParseDuration(strings.ToLower(strings.TrimPrefix(st.Inputs["Duration"], "PT"))); err == nil && d > 0 {
-			return d
-		}
-		return time.Minute
+		return sleepDuration(st)
 	}
-	span, ok := stepTimes[st.Action]
-	if !ok {
-		span = [2]time.Duration{time.Second, 30 * time.Second}
-	}
-	lo, hi := float64(span[0]), float64(span[1])
+	span0, span1 := stepSpan(st.Action)
+	lo, hi := float64(span0), float64(span1)
 	d := time.Duration(lo * math.Pow(hi/lo, r.Float64()))
 	if st.TimeoutSeconds != nil && *st.TimeoutSeconds > 0 {
 		d = min(d, time.Duration(*st.TimeoutSeconds)*time.Second)
 	}
 	return d
+}
+
+// sleepDuration is the Duration input of an aws:sleep step (a minute when
+// it cannot be read).
+func sleepDuration(st *Step) time.Duration {
+	if d, err := time.ParseDuration(strings.ToLower(strings.TrimPrefix(st.Inputs["Duration"], "PT"))); err == nil && d > 0 {
+		return d
+	}
+	return time.Minute
+}
+
+// stepSpan is the span of stepTimes for action.
+func stepSpan(action string) (lo, hi time.Duration) {
+	span, ok := stepTimes[action]
+	if !ok {
+		span = [2]time.Duration{time.Second, 30 * time.Second}
+	}
+	return span[0], span[1]
 }
 
 // stepRand is the random stream of one step execution (or execution) in
