@@ -114,13 +114,12 @@ func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 // listed since, oldest first, then the steps of old still Pending.
 func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed []stepRec, maxSteps int) ([]stepRec, bool, error) {
 	steps := make([]stepRec, 0, len(old)+len(listed))
-	var pending []stepRec
 	for i := range old {
 		s := &old[i]
 		r, fresh := got[s.id]
 		switch {
 		case s.start.IsZero() && !fresh:
-			pending = append(pending, kept(s))
+			// Still Pending: appended last, below.
 		case s.start.IsZero():
 			// Started since: listed.
 		case !s.start.Before(since) && !fresh:
@@ -135,10 +134,15 @@ func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed [
 			steps = append(steps, kept(s))
 		}
 	}
-	steps = append(append(steps, listed...), pending...)
-	was := make(map[string]string, len(old))
+	steps = append(steps, listed...)
+	was := map[string]string{} // of the steps got may hold: started since, or open
 	for i := range old {
-		was[old[i].id] = old[i].status
+		s := &old[i]
+		if _, fresh := got[s.id]; s.start.IsZero() && !fresh {
+			steps = append(steps, kept(s))
+		} else if !s.start.IsZero() && (!s.start.Before(since) || !isTerminal(s.status)) {
+			was[s.id] = s.status
+		}
 	}
 	for id, r := range got {
 		if r.status != "Success" && isTerminal(r.status) && was[id] != r.status {

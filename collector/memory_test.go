@@ -2,9 +2,12 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
@@ -49,4 +52,35 @@ targets:
 		t.Errorf("retained %.0f B per step execution, want at most %d", per, maxRetainedPerStep)
 	}
 	runtime.KeepAlive(h)
+}
+
+// TestDeltaMergeCopiesEachStepOnce merges the delta of a running loop
+// with 800 iterations still Pending, of which nothing changed: the merge
+// allocates the merged records once, not a growing list of the Pending
+// ones besides, nor a map of every step's status.
+func TestDeltaMergeCopiesEachStepOnce(t *testing.T) {
+	start := fixedNow.Add(-time.Hour)
+	def := &stepDef{name: "loop", action: "aws:loop"}
+	old := []stepRec{{id: "s-0", status: "Success", def: def, start: start, end: start.Add(time.Minute)},
+		{id: "s-1", status: "InProgress", def: def, start: start.Add(2 * time.Minute)}}
+	for i := range 800 {
+		old = append(old, stepRec{id: fmt.Sprintf("s-%d", i+2), status: "Pending", def: def, iteration: strconv.Itoa(i)})
+	}
+	since := start.Add(2 * time.Minute)
+	got := map[string]stepRec{"s-1": old[1]}
+	listed := []stepRec{old[1]}
+	var a, b runtime.MemStats
+	runtime.ReadMemStats(&a)
+	steps, ok, err := mergeDelta(old, since, got, listed, 5000)
+	runtime.ReadMemStats(&b)
+	if err != nil || !ok || len(steps) != len(old) {
+		t.Fatalf("merged %d steps (ok %v, err %v), want %d", len(steps), ok, err, len(old))
+	}
+	allocs := testing.AllocsPerRun(10, func() { _, _, _ = mergeDelta(old, since, got, listed, 5000) })
+	bytes := b.TotalAlloc - a.TotalAlloc
+	once := uint64(len(old)) * uint64(unsafe.Sizeof(stepRec{}))
+	t.Logf("merging %d steps allocated %d bytes in %.0f allocations; the records are %d bytes", len(old), bytes, allocs, once)
+	if bytes > once+once/4 || allocs > 4 {
+		t.Errorf("merging allocated %d bytes in %.0f allocations, want at most %d in 4", bytes, allocs, once+once/4)
+	}
 }
