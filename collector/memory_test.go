@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -52,6 +53,59 @@ targets:
 		t.Errorf("retained %.0f B per step execution, want at most %d", per, maxRetainedPerStep)
 	}
 	runtime.KeepAlive(h)
+}
+
+// maxAddedPerStep bounds what a warm refresh of a fleet where nothing has
+// changed adds to the live heap while the view it replaces is still
+// served, per tracked step execution.
+const maxAddedPerStep = 32
+
+// TestWarmRefreshSharesUnchangedRecords refreshes a warm generated fleet
+// in which nothing has changed while scrapes still hold the last view, as
+// they do while a refresh runs: the running executions, whose steps were
+// listed again, keep the records of the last view instead of a copy of
+// them, so the refresh adds little to the live heap (the peak of a warm
+// scrape is twice the live heap, under GOGC=100).
+func TestWarmRefreshSharesUnchangedRecords(t *testing.T) {
+	h := newHarness(t, nil, ssmsim.Options{})
+	ssmsim.GenerateAverage(h.store, ssmsim.GenOptions{Seed: 1, Executions: 200, RunningFraction: 0.2, Now: fixedNow}, 25) // W1
+	h.apply(t, `
+targets:
+  - name: fleet
+    region: us-east-1
+    endpoint: %s
+    discovery: [{name: all, lookback: 48h, max_executions: 5000}]
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for range 2 { // cold, then warm
+		h.exp.Scrape(ctx, nil).refreshed()
+	}
+	ts := h.exp.targets["fleet"]
+	last := ts.current
+	before := heapInUse()
+	h.exp.Scrape(ctx, nil).refreshed()
+	added := int64(heapInUse()) - int64(before)
+	steps, running, shared := 0, 0, 0
+	for _, x := range ts.current.execs {
+		steps += len(x.steps)
+		old := last.execs[slices.IndexFunc(last.execs, func(o *tracked) bool { return o.exec.id == x.exec.id })]
+		if !x.settled {
+			running++
+			if len(x.steps) > 0 && &x.steps[0] == &old.steps[0] {
+				shared++
+			}
+		}
+	}
+	runtime.KeepAlive(last)
+	if running < 20 || shared != running {
+		t.Errorf("%d of %d running executions keep the records of the last view, want all", shared, running)
+	}
+	per := float64(added) / float64(steps)
+	t.Logf("a warm refresh added %d bytes to the live heap for %d step executions: %.0f B each", added, steps, per)
+	if per > maxAddedPerStep {
+		t.Errorf("a warm refresh added %.0f B per step execution to the live heap, want at most %d", per, maxAddedPerStep)
+	}
 }
 
 // TestDeltaMergeCopiesEachStepOnce merges the delta of a running loop
