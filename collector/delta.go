@@ -113,6 +113,9 @@ func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 // old started before since (those fetched again from got), the steps
 // listed since, oldest first, then the steps of old still Pending.
 func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed []stepRec, maxSteps int) ([]stepRec, bool, error) {
+	if len(old) <= maxSteps && deltaUnchanged(old, since, got, listed) {
+		return old, true, nil // as it was: no copy (see keepUnchanged)
+	}
 	steps := make([]stepRec, 0, len(old)+len(listed))
 	for i := range old {
 		s := &old[i]

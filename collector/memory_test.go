@@ -109,9 +109,10 @@ targets:
 }
 
 // TestDeltaMergeCopiesEachStepOnce merges the delta of a running loop
-// with 800 iterations still Pending, of which nothing changed: the merge
-// allocates the merged records once, not a growing list of the Pending
-// ones besides, nor a map of every step's status.
+// with 800 iterations still Pending, one of which started since: the
+// merge allocates the merged records once, not a growing list of the
+// Pending ones besides, nor a map of every step's status. When nothing
+// changed, the merge is the last listing itself, without a copy.
 func TestDeltaMergeCopiesEachStepOnce(t *testing.T) {
 	start := fixedNow.Add(-time.Hour)
 	def := &stepDef{name: "loop", action: "aws:loop"}
@@ -121,20 +122,33 @@ func TestDeltaMergeCopiesEachStepOnce(t *testing.T) {
 		old = append(old, stepRec{id: fmt.Sprintf("s-%d", i+2), status: "Pending", def: def, iteration: strconv.Itoa(i)})
 	}
 	since := start.Add(2 * time.Minute)
-	got := map[string]stepRec{"s-1": old[1]}
-	listed := []stepRec{old[1]}
-	var a, b runtime.MemStats
-	runtime.ReadMemStats(&a)
-	steps, ok, err := mergeDelta(old, since, got, listed, 5000)
-	runtime.ReadMemStats(&b)
-	if err != nil || !ok || len(steps) != len(old) {
-		t.Fatalf("merged %d steps (ok %v, err %v), want %d", len(steps), ok, err, len(old))
-	}
-	allocs := testing.AllocsPerRun(10, func() { _, _, _ = mergeDelta(old, since, got, listed, 5000) })
-	bytes := b.TotalAlloc - a.TotalAlloc
-	once := uint64(len(old)) * uint64(unsafe.Sizeof(stepRec{}))
-	t.Logf("merging %d steps allocated %d bytes in %.0f allocations; the records are %d bytes", len(old), bytes, allocs, once)
-	if bytes > once+once/4 || allocs > 4 {
-		t.Errorf("merging allocated %d bytes in %.0f allocations, want at most %d in 4", bytes, allocs, once+once/4)
+	started := old[2]
+	started.status, started.start = "InProgress", since.Add(time.Minute)
+	for _, c := range []struct {
+		name   string
+		listed []stepRec
+		third  stepRec
+		max    uint64 // bytes
+	}{
+		{"one started since", []stepRec{old[1], started}, started, uint64(len(old)) * uint64(unsafe.Sizeof(stepRec{})) * 5 / 4},
+		{"nothing changed", []stepRec{old[1]}, old[2], 0},
+	} {
+		got := map[string]stepRec{}
+		for _, r := range c.listed {
+			got[r.id] = r
+		}
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		steps, ok, err := mergeDelta(old, since, got, c.listed, 5000)
+		runtime.ReadMemStats(&b)
+		if err != nil || !ok || len(steps) != len(old) || steps[2].status != c.third.status || !steps[2].start.Equal(c.third.start) || steps[2].id != c.third.id || steps[3].id != "s-3" {
+			t.Fatalf("%s: merged %d steps (ok %v, err %v), want %d, the third %+v", c.name, len(steps), ok, err, len(old), c.third)
+		}
+		allocs := testing.AllocsPerRun(10, func() { _, _, _ = mergeDelta(old, since, got, c.listed, 5000) })
+		bytes := b.TotalAlloc - a.TotalAlloc
+		t.Logf("%s: merging %d steps allocated %d bytes in %.0f allocations", c.name, len(old), bytes, allocs)
+		if bytes > c.max || allocs > 4 {
+			t.Errorf("%s: merging allocated %d bytes in %.0f allocations, want at most %d in 4", c.name, bytes, allocs, c.max)
+		}
 	}
 }
