@@ -14,7 +14,7 @@ import (
 )
 
 // maxRetainedPerStep bounds what the exporter keeps per tracked step
-// execution, per-execution overhead included (about 420 B on a generated
+// execution, per-execution overhead included (about 390 B on a generated
 // fleet of 25 step executions per execution). The peak RSS target is
 // 2 KiB per step execution, and the Go heap needs room to grow.
 const maxRetainedPerStep = 768
