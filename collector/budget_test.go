@@ -147,10 +147,10 @@ targets:
 }
 
 // TestDeltaCallsOnFixedExecutions pins what a warm refresh of running
-// executions costs: a loop of 180 iterations costs the step started last
-// and its loop step by id (2 calls, a full listing takes 4), a runbook of
-// 123 steps whose current step still runs one call (not 3), and one whose
-// whole listing is one page that page.
+// executions costs: a loop of 180 iterations costs the step started last,
+// whose iteration running shows the loop step unchanged (1 call, a full
+// listing takes 4), a runbook of 123 steps whose current step still runs
+// one call (not 3), and one whose whole listing is one page that page.
 func TestDeltaCallsOnFixedExecutions(t *testing.T) {
 	plain := runningLoop("eeeeeeee-0000-4000-8000-000000000002", 120, 80)
 	plain.Steps[1].Action, plain.Steps[1].Status, plain.Steps[1].EndTime = "aws:executeScript", "Success", plain.Steps[1].StartTime
@@ -169,7 +169,7 @@ func TestDeltaCallsOnFixedExecutions(t *testing.T) {
 	if steps != 4+3+1 {
 		t.Fatalf("cold scrape: %v step calls, want 8", steps)
 	}
-	for i, want := range []float64{2 + 1 + 1, 2 + 1 + 1} {
+	for i, want := range []float64{1 + 1 + 1, 1 + 1 + 1} {
 		h.clock = h.clock.Add(time.Minute)
 		h.registry(t).Gather()
 		got := h.calls("DescribeAutomationStepExecutions") - steps
@@ -178,7 +178,7 @@ func TestDeltaCallsOnFixedExecutions(t *testing.T) {
 			t.Fatalf("warm scrape %d: %v step calls, want %v", i+1, got, want)
 		}
 	}
-	for i, want := range []int{2, 1, 1} { // the model the fleet test uses agrees
+	for i, want := range []int{1, 1, 1} { // the model the fleet test uses agrees
 		if got := warmStepCalls(execs[i]); got != want {
 			t.Fatalf("warmStepCalls(%s) = %d, want %d", execs[i].ID, got, want)
 		}

@@ -12,18 +12,22 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
-// A running execution is refreshed by a delta against its last whole
-// listing (the base). The API lists step executions by start time, steps
-// not started yet (Pending, without a start time) after the others, or
-// all of it reversed with ReverseOrder: either way a listing pays for
-// every Pending step, and a running loop has most of its iterations
-// Pending. So the delta lists only the steps started since the newest
-// start of the base (a StartTimeAfter filter, which no Pending step
+// An execution that can still change is refreshed by a delta against its
+// last whole listing (the base). The API lists step executions by start
+// time, steps not started yet (Pending, without a start time) after the
+// others, or all of it reversed with ReverseOrder: either way a listing
+// pays for every Pending step, and a running loop has most of its
+// iterations Pending. So the delta lists only the steps started since the
+// newest start of the base (a StartTimeAfter filter, which no Pending step
 // matches), and fetches again by id, ten per call, the steps the base had
-// started but not finished. The steps the base had finished cannot change;
-// those it had Pending that have not started are still Pending. A step
-// that failed since may have made the runbook jump over Pending steps: the
-// delta is then not used and everything is listed.
+// started but not finished; an open loop whose iteration is still running
+// is not fetched (see iterating). The steps the base had finished cannot
+// change. Those it had Pending that have not started are still Pending
+// while the execution runs; once it has ended, they are fetched by id too,
+// since an execution that ends may drop the steps it will not run. A step
+// that failed since, unless it goes on to the next step (onFailure
+// Continue), may have made the runbook jump over Pending steps: the delta
+// is then not used and everything is listed.
 
 // Limits of one DescribeAutomationStepExecutions call: filters, and values
 // of one filter.
@@ -57,114 +61,123 @@ func filterKey(filters []config.Filter) string {
 	return key
 }
 
-// deltaSteps refreshes old, a base listed with filters, with the steps
-// started since and the unfinished ones fetched again. ok is false when it
-// cannot (nothing started yet, a step without id or listed twice, a step
-// of the base missing, a step failed since, more than maxSteps, or a whole
-// listing costs no more); the caller then lists everything.
-func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, old []stepRec, maxSteps int, conv func(*types.StepExecution) stepRec) (steps []stepRec, ok bool, err error) {
+// deltaPlan is what a delta of a base lists and fetches by id.
+type deltaPlan struct {
+	since   time.Time // the second of the newest start: listed from there
+	open    []string  // started before since, not finished: fetched by id
+	loops   []int     // open loops of the base that may be iterating (indices)
+	started int       // steps of the base started before since
+}
+
+// planDelta plans the delta of old, and reports false when a whole listing
+// costs no more: a listing takes at least one call, and a whole one of an
+// execution that has ended (in status) at least one a page of the steps it
+// started. One that ended other than in Success most likely dropped the
+// steps it had not started rather than run them: the estimate fetches them
+// all by id. Nothing started yet: nothing to list from.
+func planDelta(old []stepRec, status string) (p deltaPlan, ok bool) {
+	final := isTerminal(status)
 	var newest time.Time
 	for i := range old {
 		newest = maxTime(newest, old[i].start)
 	}
 	// Seconds are what the filter takes: the steps of the base started in
 	// the second of the newest are listed again.
-	since := newest.UTC().Truncate(time.Second)
-	var open []string // started before since, not finished
+	p.since = newest.UTC().Truncate(time.Second)
+	again, notStarted := 0, 0
 	for i := range old {
-		if s := &old[i]; !s.start.IsZero() && s.start.Before(since) && !isTerminal(s.status) {
-			open = append(open, s.id)
+		switch s := &old[i]; {
+		case s.start.IsZero():
+			notStarted++
+			continue
+		case !s.start.Before(p.since):
+			again++
+			continue
+		case isTerminal(s.status):
+		case !final && mayIterate(s):
+			p.loops = append(p.loops, i)
+		default:
+			p.open = append(p.open, s.id)
 		}
+		p.started++
 	}
-	byID := (len(open) + idsPerFilter - 1) / idsPerFilter
-	if newest.IsZero() || byID > 0 && 1+byID >= pagesOf(len(old)) {
+	firm, worst := callsByID(len(p.open)), callsByID(len(p.open)+len(p.loops))
+	if final && status != "Success" {
+		firm = callsByID(len(p.open) + notStarted)
+	}
+	if final {
+		return p, !newest.IsZero() && 1+firm < pagesOf(p.started+again)
+	}
+	return p, !newest.IsZero() && (worst == 0 || 1+firm < pagesOf(len(old)))
+}
+
+// callsByID is how many calls fetching n steps by id takes.
+func callsByID(n int) int { return (n + idsPerFilter - 1) / idsPerFilter }
+
+// deltaSteps refreshes old, a base listed with filters, with the steps
+// started since and the others that can have changed fetched again; status
+// is the execution's, "" if unknown. ok is false when it cannot (see
+// planDelta, a step without id or listed twice, a step of the base
+// missing, a step failed since, more than maxSteps); the caller then lists
+// everything.
+func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config.Filter, old []stepRec, status string, maxSteps int, conv func(*types.StepExecution) stepRec) (steps []stepRec, ok bool, err error) {
+	p, ok := planDelta(old, status)
+	if !ok {
 		return nil, false, nil
 	}
-	f := append(slices.Clip(filters), config.Filter{Key: "StartTimeAfter", Values: []string{since.Format(time.RFC3339)}})
-	got := map[string]stepRec{}
-	var listed []stepRec
+	d := &delta{since: p.since, final: isTerminal(status), listed: map[string]bool{}, got: map[string]stepRec{}, iterating: map[string]bool{}}
+	f := append(slices.Clip(filters), config.Filter{Key: "StartTimeAfter", Values: []string{p.since.Format(time.RFC3339)}})
 	bad := false
-	take := func(s *types.StepExecution) {
+	err = ssmapi.EachStep(ctx, api, id, f, func(s *types.StepExecution) {
 		r := conv(s)
-		if _, dup := got[r.id]; dup || r.id == "" {
+		if d.listed[r.id] || r.id == "" {
 			bad = true
 		}
-		got[r.id] = r
-		listed = append(listed, r)
-	}
-	if err := ssmapi.EachStep(ctx, api, id, f, take); err != nil || bad {
+		d.listed[r.id] = true
+		d.got[r.id] = r
+		d.started = append(d.started, r)
+	})
+	if err != nil || bad || d.mayHaveJumped(old) {
 		return nil, false, err
 	}
-	for i := 0; i < len(open); i += idsPerFilter {
-		f := append(slices.Clip(filters), config.Filter{Key: "StepExecutionId", Values: open[i:min(i+idsPerFilter, len(open))]})
+	ids := d.toFetch(old, p)
+	if d.final && callsByID(len(ids)) > pagesOf(p.started+len(d.started)) {
+		return nil, false, nil // a whole listing costs less
+	}
+	for i := 0; i < len(ids); i += idsPerFilter {
+		f := append(slices.Clip(filters), config.Filter{Key: "StepExecutionId", Values: ids[i:min(i+idsPerFilter, len(ids))]})
 		err := ssmapi.EachStep(ctx, api, id, f, func(s *types.StepExecution) {
-			if r := conv(s); r.id != "" {
-				got[r.id] = r
+			if r := conv(s); r.id != "" && !d.listed[r.id] {
+				d.got[r.id] = r
 			}
 		})
 		if err != nil {
 			return nil, false, err
 		}
 	}
-	return mergeDelta(old, since, got, listed, maxSteps)
+	steps, ok = d.merge(old, maxSteps)
+	return steps, ok, nil
 }
 
-// mergeDelta puts together, in the order of a whole listing: the steps of
-// old started before since (those fetched again from got), the steps
-// listed since, oldest first, then the steps of old still Pending.
-func mergeDelta(old []stepRec, since time.Time, got map[string]stepRec, listed []stepRec, maxSteps int) ([]stepRec, bool, error) {
-	if len(old) <= maxSteps && deltaUnchanged(old, since, got, listed) {
-		return old, true, nil // as it was: no copy (see keepUnchanged)
+// toFetch lists the ids of the steps of old to fetch again once the steps
+// started since are listed: those open, but the loops still iterating, and
+// once the execution has ended those not started (still Pending, or
+// dropped).
+func (d *delta) toFetch(old []stepRec, p deltaPlan) []string {
+	ids := slices.Clip(p.open)
+	for _, i := range p.loops {
+		if iterating(&old[i], old, d.started) {
+			d.iterating[old[i].id] = true
+		} else {
+			ids = append(ids, old[i].id)
+		}
 	}
-	steps := make([]stepRec, 0, len(old)+len(listed))
 	for i := range old {
-		s := &old[i]
-		r, fresh := got[s.id]
-		switch {
-		case s.start.IsZero() && !fresh:
-			// Still Pending: appended last, below.
-		case s.start.IsZero():
-			// Started since: listed.
-		case !s.start.Before(since) && !fresh:
-			return nil, false, nil // started in the second listed again, but not listed
-		case !s.start.Before(since):
-			// Listed again.
-		case fresh:
-			steps = append(steps, r)
-		case !isTerminal(s.status):
-			return nil, false, nil // not finished, and not found by id
-		default:
-			steps = append(steps, kept(s))
+		if s := &old[i]; d.final && s.start.IsZero() && !d.listed[s.id] {
+			ids = append(ids, s.id)
 		}
 	}
-	steps = append(steps, listed...)
-	was := map[string]string{} // of the steps got may hold: started since, or open
-	for i := range old {
-		s := &old[i]
-		if _, fresh := got[s.id]; s.start.IsZero() && !fresh {
-			steps = append(steps, kept(s))
-		} else if !s.start.IsZero() && (!s.start.Before(since) || !isTerminal(s.status)) {
-			was[s.id] = s.status
-		}
-	}
-	for id, r := range got {
-		if r.status != "Success" && isTerminal(r.status) && was[id] != r.status {
-			return nil, false, nil // may have made the runbook jump over Pending steps
-		}
-	}
-	if len(steps) > maxSteps {
-		return nil, false, nil
-	}
-	return steps, true, nil
-}
-
-// kept copies a step of the base for the merged listing. Interning writes
-// to the alarms of the copy: they must not be those of the base, which
-// scrapes may be reading.
-func kept(s *stepRec) stepRec {
-	r := *s
-	r.alarms = slices.Clone(s.alarms)
-	return r
+	return ids
 }
 
 // pagesOf is how many calls listing n steps takes.

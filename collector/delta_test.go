@@ -98,13 +98,40 @@ func executionSeries(t *testing.T, g prometheus.Gatherer) string {
 }
 
 // loopingFleet generates a fleet, a third of it running, and adds running
-// loops of 20 to 180 iterations that end within 30 ticks.
+// loops of 20 to 180 iterations that end within 30 ticks (see varyLoop).
 func loopingFleet(h *harness, seed int64, n int) {
 	ssmsim.GenerateAverage(h.store, ssmsim.GenOptions{Seed: seed, Executions: n, StepsPerExecution: 25,
 		RunningFraction: 0.3, Now: fixedNow}, 25)
 	for i, bodies := range []int{20, 70, 120, 180} {
 		id := fmt.Sprintf("dddddddd-0000-4000-8000-%012d", int(seed)*10+i)
-		h.store.Put("123456789012", "us-east-1", runningLoop(id, bodies, bodies-8-6*i))
+		e := runningLoop(id, bodies, bodies-8-6*i)
+		varyLoop(e, i)
+		h.store.Put("123456789012", "us-east-1", e)
+	}
+}
+
+// varyLoop makes the loops of loopingFleet run and end in different ways.
+// The iterations of the first abort the execution when they fail, those of
+// the others go on. The second's running iteration waits 30 s for an
+// approval. The third ends at a step that ends the execution and drops
+// the one after it, the fourth together with the execution (it is the
+// last step).
+func varyLoop(e *ssmsim.Execution, i int) {
+	for _, s := range e.Steps[2 : len(e.Steps)-1] {
+		if i > 0 {
+			s.OnFailure = "Continue"
+		}
+		if i == 1 && s.Status == "InProgress" {
+			s.Action, s.Status = "aws:approve", "Waiting"
+		}
+	}
+	switch i {
+	case 2:
+		e.Steps[len(e.Steps)-1].IsEnd = boolp(true)
+		e.Steps = append(e.Steps, &ssmsim.Step{StepExecutionID: e.ID[:8] + "-cleanup", StepName: "cleanup",
+			Action: "aws:executeScript", Status: "Pending"})
+	case 3:
+		e.Steps = e.Steps[:len(e.Steps)-1]
 	}
 }
 
@@ -148,26 +175,33 @@ func runningLoop(id string, bodies, done int) *ssmsim.Execution {
 // lists everything at the same moment, with step filters (that a delta
 // takes, or not) and a step cap.
 func TestDeltaRefreshEqualsAFullListing(t *testing.T) {
-	for name, yml := range map[string]string{
-		"everything":    deltaConfig,
-		"action filter": deltaTarget("", ", step_filters: [{key: Action, values: [aws:runCommand, aws:loop, aws:executeScript, aws:approve]}]"),
-		"status filter": deltaTarget("", ", step_filters: [{key: StepExecutionStatus, values: [Success, Failed, TimedOut]}]"),
-		"step cap":      deltaTarget("    limits: {max_steps_per_execution: 60}\n", ""),
+	for name, c := range map[string]struct {
+		yml   string
+		ticks int
+	}{
+		"everything":    {deltaConfig, 1},
+		"action filter": {deltaTarget("", ", step_filters: [{key: Action, values: [aws:runCommand, aws:loop, aws:executeScript, aws:approve]}]"), 1},
+		"status filter": {deltaTarget("", ", step_filters: [{key: StepExecutionStatus, values: [Success, Failed, TimedOut]}]"), 1},
+		"step cap":      {deltaTarget("    limits: {max_steps_per_execution: 60}\n", ""), 1},
+		// Several steps between scrapes: loops and executions end unseen.
+		"every 3 ticks": {deltaConfig, 3},
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, nil, ssmsim.Options{})
 			loopingFleet(h, 5, 40)
-			h.apply(t, yml)
+			h.apply(t, c.yml)
 			rnd := rand.New(rand.NewPCG(5, 5))
 			for scrape := range 32 {
 				got := executionSeries(t, h.registry(t)) + stepOrder(h.exp)
-				if want := fullListingSeries(t, h.store, h.clock, yml); got != want {
+				if want := fullListingSeries(t, h.store, h.clock, c.yml); got != want {
 					t.Fatalf("scrape %d: the delta refresh exports\n%s\n\na full listing\n%s", scrape, got, want)
 				}
-				// One tick at a time: every step of every loop is seen, the
+				// One tick at a time, every step of every loop is seen, the
 				// loop steps ending included.
-				h.clock = h.clock.Add(2 * time.Second)
-				ssmsim.Advance(h.store, h.clock, rnd)
+				for range c.ticks {
+					h.clock = h.clock.Add(2 * time.Second)
+					ssmsim.Advance(h.store, h.clock, rnd)
+				}
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
@@ -41,6 +42,7 @@ type Exporter struct {
 	mu      sync.RWMutex
 	order   []string
 	targets map[string]*targetState
+	events  *events.Consumer // nil: no target follows events (see UseEvents)
 }
 
 // NewExporter returns an exporter with no targets; call Apply, and Close
@@ -57,6 +59,12 @@ func NewExporter(clients ClientSource, m *ssmapi.APIMetrics, logger *slog.Logger
 // Close ends every refresh under way, each target's last one included,
 // and returns once they have ended. Scrapes afterwards start no refresh.
 func (e *Exporter) Close() {
+	e.mu.RLock()
+	c := e.events
+	e.mu.RUnlock()
+	if c != nil {
+		c.Close()
+	}
 	e.runMu.Lock()
 	e.closed = true
 	e.runMu.Unlock()
@@ -83,6 +91,11 @@ func (e *Exporter) goRefresh(run func()) bool {
 // Apply installs a configuration: targets whose expanded name stays keep
 // their tracked data and counters; new ones start empty; removed ones go.
 func (e *Exporter) Apply(cfg *config.Config) {
+	e.applyTargets(cfg)
+	e.applyEvents(cfg)
+}
+
+func (e *Exporter) applyTargets(cfg *config.Config) {
 	expanded := cfg.ExpandedTargets()
 	e.mu.Lock()
 	defer e.mu.Unlock()

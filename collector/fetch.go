@@ -41,7 +41,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 		sem: make(chan struct{}, apiCfg.MaxConcurrency)}
 	var wg sync.WaitGroup
 	for _, w := range want {
-		if o := old[w.id]; o != nil && o.settled {
+		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
 			continue // reused above; out.results is written by the goroutines below
 		}
 		meta := w.meta
@@ -69,7 +69,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 func (out *fetched) reuseSettled(want []*wanted, old map[string]*tracked, now time.Time) []string {
 	var needMeta []string
 	for _, w := range want {
-		if o := old[w.id]; o != nil && o.settled {
+		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
 			reused := *o // nothing can have changed: it is as good as fetched now
 			reused.lastSuccess = now
 			out.results[w.id] = &reused
@@ -142,19 +142,22 @@ func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, 
 		badTimes += clearBadTimes(now, &r.start, &r.end)
 		return r
 	}
-	final := meta != nil && isTerminal(valid(meta.AutomationExecutionStatus))
+	status := ""
+	if meta != nil {
+		status = valid(meta.AutomationExecutionStatus)
+	}
 	var steps []stepRec
 	ok, exact, n := false, true, 0
 	var err error
-	if !final && deltaBase(old, w.filters) {
-		steps, ok, err = deltaSteps(ctx, api, w.id, w.filters, old.steps, maxSteps, conv)
+	if deltaBase(old, w.filters) {
+		steps, ok, err = deltaSteps(ctx, api, w.id, w.filters, old.steps, status, maxSteps, conv)
 		if err != nil {
 			return nil, err
 		}
 	}
 	if !ok {
-		// The first listing, the last one of an execution that has ended
-		// (kept for good), or a delta that could not be merged.
+		// The first listing, or a delta that would cost as much or could
+		// not be merged.
 		badTimes = 0
 		if steps, n, exact, err = fetchSteps(ctx, api, w.id, w.filters, maxSteps, conv); err != nil {
 			return nil, err

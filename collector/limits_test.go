@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,32 +127,58 @@ targets:
 	t.Logf("warm: %v step calls for %d running executions (a full listing of each: %d)", steps, running, full)
 }
 
-// warmStepCalls is what refreshing a running execution that did not change
-// since the last whole listing costs (see deltaSteps): the steps started
-// in the second of the newest start, one page, and the unfinished steps
-// started before, ten ids a call; a whole listing when that costs no more,
-// when nothing started, or when the execution has ended.
+// warmStepCalls is what refreshing an execution that can still change,
+// and did not since the last whole listing, costs (see planDelta): the
+// steps started in the second of the newest start, one page, and the
+// unfinished steps started before, ten ids a call, but for a running loop
+// step whose iteration is listed running. Once the execution has ended,
+// the steps not started are fetched by id too. A whole listing when that
+// costs no more (for an execution ended other than in Success, counting
+// every step not started by id), or when nothing started.
 func warmStepCalls(e *ssmsim.Execution) int {
 	var newest time.Time
 	for _, s := range e.Steps {
 		newest = maxTime(newest, s.StartTime)
 	}
-	since := newest.Truncate(time.Second)
-	listed, open := 0, 0
+	since, final := newest.Truncate(time.Second), isTerminal(e.Status)
+	var listed, loops []*ssmsim.Step
+	started, open := 0, 0
 	for _, s := range e.Steps {
 		switch {
 		case s.StartTime.IsZero():
+			continue
 		case !s.StartTime.Before(since):
-			listed++
-		case !isTerminal(s.Status):
+			listed = append(listed, s)
+			continue
+		case isTerminal(s.Status):
+		case !final && s.Action == "aws:loop" && s.Status == "InProgress":
+			loops = append(loops, s)
+		default:
 			open++
 		}
+		started++
 	}
-	byID := (open + 9) / 10
-	if isTerminal(e.Status) || newest.IsZero() || byID > 0 && 1+byID >= pagesOf(len(e.Steps)) {
-		return pagesOf(len(e.Steps))
+	byID := open
+	for _, l := range loops {
+		if !slices.ContainsFunc(listed, func(s *ssmsim.Step) bool {
+			return s.ParentStepDetails != nil && s.ParentStepDetails.StepName == l.StepName && (s.Status == "InProgress" || s.Status == "Waiting")
+		}) {
+			byID++
+		}
 	}
-	return pagesOf(listed) + byID
+	firm, worst, whole, notStarted := callsByID(open), callsByID(open+len(loops)), pagesOf(len(e.Steps)), len(e.Steps)-started-len(listed)
+	if final && e.Status != "Success" {
+		firm = callsByID(open + notStarted) // they were most likely dropped
+	}
+	switch {
+	case newest.IsZero(), final && 1+firm >= pagesOf(started+len(listed)), !final && worst > 0 && 1+firm >= whole:
+		return whole
+	case final && callsByID(byID+notStarted) > pagesOf(started+len(listed)):
+		return pagesOf(len(listed)) + whole
+	case final:
+		return pagesOf(len(listed)) + callsByID(byID+notStarted)
+	}
+	return pagesOf(len(listed)) + callsByID(byID)
 }
 
 // settledSteps reports whether no step of a simulated execution still moves.

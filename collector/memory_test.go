@@ -109,38 +109,46 @@ targets:
 }
 
 // TestDeltaMergeCopiesEachStepOnce merges the delta of a running loop
-// with 800 iterations still Pending, one of which started since: the
-// merge allocates the merged records once, not a growing list of the
-// Pending ones besides, nor a map of every step's status. When nothing
-// changed, the merge is the last listing itself, without a copy.
+// with 800 iterations still Pending, the loop kept without a call while
+// an iteration runs: when the running iteration has ended and the next
+// one started since, the merge allocates the merged records once, not a
+// growing list of the Pending ones besides, nor a map of every step's
+// status. When nothing changed, the merge is the last listing itself,
+// without a copy.
 func TestDeltaMergeCopiesEachStepOnce(t *testing.T) {
 	start := fixedNow.Add(-time.Hour)
-	def := &stepDef{name: "loop", action: "aws:loop"}
-	old := []stepRec{{id: "s-0", status: "Success", def: def, start: start, end: start.Add(time.Minute)},
-		{id: "s-1", status: "InProgress", def: def, start: start.Add(2 * time.Minute)}}
+	loop := &stepDef{name: "each", action: "aws:loop"}
+	body := &stepDef{name: "patch", action: "aws:runCommand", parentStepName: "each"}
+	old := []stepRec{{id: "s-0", status: "Success", def: &stepDef{name: "first"}, start: start, end: start.Add(time.Minute)},
+		{id: "s-1", status: "InProgress", def: loop, start: start.Add(time.Minute)},
+		{id: "s-2", status: "InProgress", def: body, start: start.Add(2 * time.Minute), iteration: "0"}}
 	for i := range 800 {
-		old = append(old, stepRec{id: fmt.Sprintf("s-%d", i+2), status: "Pending", def: def, iteration: strconv.Itoa(i)})
+		old = append(old, stepRec{id: fmt.Sprintf("s-%d", i+3), status: "Pending", def: body, iteration: strconv.Itoa(i + 1)})
 	}
-	since := start.Add(2 * time.Minute)
-	started := old[2]
-	started.status, started.start = "InProgress", since.Add(time.Minute)
+	ended, next := old[2], old[3]
+	ended.status, ended.end = "Success", start.Add(3*time.Minute)
+	next.status, next.start = "InProgress", ended.end
 	for _, c := range []struct {
 		name   string
 		listed []stepRec
-		third  stepRec
+		fourth stepRec
 		max    uint64 // bytes
 	}{
-		{"one started since", []stepRec{old[1], started}, started, uint64(len(old)) * uint64(unsafe.Sizeof(stepRec{})) * 5 / 4},
-		{"nothing changed", []stepRec{old[1]}, old[2], 1 << 10},
+		{"the next iteration started since", []stepRec{ended, next}, next, uint64(len(old)) * uint64(unsafe.Sizeof(stepRec{})) * 5 / 4},
+		{"nothing changed", []stepRec{old[2]}, old[3], 1 << 10},
 	} {
-		got := map[string]stepRec{}
+		p, ok := planDelta(old, "InProgress")
+		d := &delta{since: p.since, started: c.listed, listed: map[string]bool{}, got: map[string]stepRec{}, iterating: map[string]bool{}}
 		for _, r := range c.listed {
-			got[r.id] = r
+			d.listed[r.id], d.got[r.id] = true, r
+		}
+		if ids := d.toFetch(old, p); !ok || len(ids) > 0 || !d.iterating["s-1"] {
+			t.Fatalf("%s: planned %v, fetching %v by id, the loop iterating %v; want a delta without a call by id", c.name, ok, ids, d.iterating["s-1"])
 		}
 		merge := func() {
-			steps, ok, err := mergeDelta(old, since, got, c.listed, 5000)
-			if err != nil || !ok || len(steps) != len(old) || steps[2].status != c.third.status || !steps[2].start.Equal(c.third.start) || steps[2].id != c.third.id || steps[3].id != "s-3" {
-				t.Fatalf("%s: merged %d steps (ok %v, err %v), want %d, the third %+v", c.name, len(steps), ok, err, len(old), c.third)
+			steps, ok := d.merge(old, 5000)
+			if !ok || len(steps) != len(old) || steps[1].id != "s-1" || steps[3].id != c.fourth.id || steps[3].status != c.fourth.status || !steps[3].start.Equal(c.fourth.start) || steps[4].id != "s-4" {
+				t.Fatalf("%s: merged %d steps (ok %v), want %d, the fourth %+v", c.name, len(steps), ok, len(old), c.fourth)
 			}
 		}
 		allocs := testing.AllocsPerRun(20, merge)

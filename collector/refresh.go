@@ -20,11 +20,14 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	ts.mu.Unlock()
 	ctx = ssmapi.WithTarget(ctx, ts.counters)
 	now := ts.now()
+	plan := ts.eventPlan(cfg)
 
-	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now)
+	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now, plan)
 	ts.wantedNow(want)
+	plan.choose(ts, want, now)
 	f := ts.fetchAll(ctx, cfg, api, apiCfg, want, now)
 	ok := okDisc && f.ok
+	ts.eventsDone(plan, want, f, ok, now)
 
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -57,8 +60,8 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 
 // collectWanted gathers the executions to export: discovery rules first,
 // then the static ids (whose filters win when both name an execution).
-func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, now time.Time) ([]*wanted, []ruleStat, bool) {
-	ok := true
+func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, now time.Time, plan *eventPlan) ([]*wanted, []ruleStat, bool) {
+	ok := plan.resolve(ctx, ts, api, cfg.Target)
 	byID := map[string]*wanted{}
 	var order []*wanted
 	add := func(w *wanted) {
@@ -78,7 +81,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	var rules []ruleStat
 	for i := range t.Discovery {
 		r := &t.Discovery[i]
-		res, metas, err := ts.discover(ctx, api, r, now)
+		res, metas, err := ts.listOrKeep(ctx, api, r, now, plan)
 		if err != nil {
 			ok = false
 		}
@@ -99,7 +102,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 // without metadata, and the next refresh lists warm from there.
 func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
 	d, listing, err := ssmapi.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
-	res := ruleResult{stat: ruleStat{name: r.Name, found: d.Found, dropped: d.Dropped}, listing: listing}
+	res := ruleResult{stat: ruleStat{name: r.Name, found: d.Found, dropped: d.Dropped}, listing: listing, listedAt: now}
 	metas := map[string]*types.AutomationExecutionMetadata{}
 	for _, m := range d.Kept {
 		id := aws.ToString(m.AutomationExecutionId)

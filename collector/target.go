@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
@@ -41,6 +42,15 @@ type targetState struct {
 	// lastRules is what each discovery rule found in the last refresh in
 	// which it succeeded, so a failed call hides nothing.
 	lastRules map[string]ruleResult
+	// changes are the executions events named since the last refresh
+	// took them (see events.go); kept across reloads.
+	changes *events.Changes
+	// eventsGen is the generation of the queue at the target's last
+	// polling refresh that succeeded: its events are trusted while the
+	// queue stays in it. fetchedAt is when each execution was last
+	// fetched, for the resync (see eventrefresh.go).
+	eventsGen uint64
+	fetchedAt map[string]time.Time
 }
 
 func newTargetState(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API, e *Exporter) *targetState {
@@ -52,6 +62,7 @@ func newTargetState(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API, 
 		tracked: map[string]*tracked{}, finished: newFinishedCounter(t.Name, seenLimit),
 		in:        newInterner(),
 		lastRules: map[string]ruleResult{},
+		changes:   events.NewChanges(),
 	}
 }
 
@@ -65,6 +76,7 @@ func (ts *targetState) update(t config.ExpandedTarget, api ssmapi.API, apiCfg co
 	if api != ts.api || fetchSignature(t) != fetchSignature(ts.cfg) {
 		ts.tracked, ts.current = map[string]*tracked{}, nil
 		ts.lastRules = map[string]ruleResult{}
+		ts.eventsGen, ts.fetchedAt = 0, nil
 		ts.dropLocked() // what a refresh in flight fetches is of the old kind
 	}
 	ts.cfg, ts.api, ts.apiCfg = t, api, apiCfg
@@ -86,9 +98,10 @@ func fetchSignature(t config.ExpandedTarget) string {
 // ruleResult is what one discovery rule found: its figures, the ids it
 // kept, newest first, and the listing its next refresh starts from.
 type ruleResult struct {
-	stat    ruleStat
-	ids     []string
-	listing *ssmapi.Listing
+	stat     ruleStat
+	ids      []string
+	listing  *ssmapi.Listing
+	listedAt time.Time
 }
 
 func (ts *targetState) lastRule(name string) ruleResult {

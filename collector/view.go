@@ -65,34 +65,6 @@ func (t *tracked) keepUnchanged(old *tracked) {
 	}
 }
 
-// deltaUnchanged reports whether what a delta of old got is what old
-// holds: merging it would give old again (see mergeDelta). old holds the
-// steps started before since, then those listed again, then the Pending
-// ones.
-func deltaUnchanged(old []stepRec, since time.Time, got map[string]stepRec, listed []stepRec) bool {
-	i := 0
-	for ; i < len(old) && !old[i].start.IsZero() && old[i].start.Before(since); i++ {
-		r, fresh := got[old[i].id]
-		if fresh && !sameStep(&r, &old[i]) || !fresh && !isTerminal(old[i].status) {
-			return false
-		}
-	}
-	if len(old)-i < len(listed) {
-		return false
-	}
-	for j := range listed {
-		if !sameStep(&listed[j], &old[i+j]) {
-			return false
-		}
-	}
-	for _, s := range old[i+len(listed):] {
-		if _, fresh := got[s.id]; fresh || !s.start.IsZero() {
-			return false
-		}
-	}
-	return true
-}
-
 // sameStep reports whether two records of a step execution export the
 // same series.
 func sameStep(a, b *stepRec) bool {
@@ -136,6 +108,7 @@ type wanted struct {
 	filters []config.Filter
 	meta    *types.AutomationExecutionMetadata
 	static  bool
+	quiet   bool // no event named it since its last fetch: kept as it is (see eventrefresh.go)
 }
 
 // stepCounts counts an execution's step executions by (document, step,

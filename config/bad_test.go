@@ -59,6 +59,34 @@ var badConfigs = []struct {
 		`line 16: targets[2].endpoint: "https://xxxxx@" is not an absolute http or https URL`,
 		`line 17: targets[2].sts_endpoint: "https://xxxxx@b" is not an absolute http or https URL`,
 	}},
+	// The events keys; the user info of a queue URL is never quoted.
+	{"bad_events", []string{
+		`line 6: targets[0].events.queue_url: "https://sqs.eu-west-1.amazonaws.com/1234/q" ` + queueURLForm,
+		`line 7: targets[0].events.region: "us-east-1" is not the region of queue_url, eu-west-1`,
+		`line 8: targets[0].events.wait_time: must be whole seconds from 1s to 20s, got 0s`,
+		`line 9: targets[0].events.resync_interval: must be greater than 0 and at most 24h0m0s, got 0s`,
+		`line 10: targets[0].events.visibility_timeout: must be whole seconds from 0s to 12h0m0s, got 13h0m0s`,
+		`line 15: targets[1].events.queue_url: "https://xxxxx@sqs.example.internal/q?x=1" ` + queueURLForm,
+		`line 16: targets[1].events.wait_time: must be whole seconds from 1s to 20s, got 1.5s`,
+		`line 17: targets[1].events.visibility_timeout: must be whole seconds from 0s to 12h0m0s, got -1s`,
+		`line 22: targets[2].events.region: required: queue_url names no region and the target lists several regions`,
+		`line 27: targets[3].events.queue_url: "https://sqs.eu-west-1.amazonaws.com/123456789012/bad.name" ` + queueURLForm +
+			`; a queue name is 1 to 80 of letters, digits, - and _ (.fifo included)`,
+		`line 28: targets[3].events.region: "eu-west" is not a region (like eu-west-1)`,
+		`line 29: targets[3].events.resync_interval: must be greater than 0 and at most 24h0m0s, got 25h0m0s`,
+		`line 34: targets[4].events.queue_url: required`,
+		`line 39: targets[5].events.queue_url: "http://sqs.eu-west-1.amazonaws.com/123456789012/q" ` + queueURLForm,
+		`line 40: targets[5].events.wait_time: must be whole seconds from 1s to 20s, got 21s`,
+		`line 41: targets[5].events.max_messages: unknown key (valid: queue_url, region, wait_time, resync_interval, visibility_timeout)`,
+	}},
+	// Targets reading one queue agree on how; two queues of one name
+	// would be one queue label.
+	{"events_shared_queue", []string{
+		`line 20: targets[2].events.wait_time: 10s here and 20s for targets[0], which reads the same queue; they must agree`,
+		`line 25: targets[3].events.visibility_timeout: unset (the queue's own) here and 30s for targets[0], which reads the same queue; they must agree`,
+		`line 30: targets[4].events.queue_url: names a queue called "events" other than the one targets[0] reads; the queue label would not tell the two apart`,
+		`line 41: targets[6].events.region: us-east-1 here and eu-west-1 for targets[0], which reads the same queue; they must agree`,
+	}},
 	{"bad_execution_id", []string{
 		`line 5: targets[0].executions[0].id: "8a8e9f1c" must be 36 characters long, got 8`,
 		`line 6: targets[0].executions[1].id: required`,
@@ -204,7 +232,7 @@ var badConfigs = []struct {
 	}},
 	{"unknown_key_nested", []string{
 		`line 2: targets[0]: one of region or regions is required`,
-		`line 3: targets[0].regoin: unknown key (valid: name, region, regions, endpoint, sts_endpoint, role_arn, role_arns, external_id, session_name, executions, discovery, details, min_refresh_interval, limits)`,
+		`line 3: targets[0].regoin: unknown key (valid: name, region, regions, endpoint, sts_endpoint, role_arn, role_arns, external_id, session_name, executions, discovery, details, min_refresh_interval, limits, events)`,
 		`line 6: targets[0].executions[0].filter: unknown key (valid: id, filters)`,
 		`line 10: targets[0].limits.max_series: unknown key (valid: max_executions, max_steps_per_execution, max_label_length)`,
 	}},
@@ -235,7 +263,7 @@ var badConfigs = []struct {
 	// Values and keys are quoted up to 256 characters.
 	{"long_values", []string{
 		`line 3: targets[0].region: "eu-west-` + strings.Repeat("1", 248) + `"... is not a region (like eu-west-1)`,
-		`line 4: targets[0].` + strings.Repeat("k", 256) + `...: unknown key (valid: name, region, regions, endpoint, sts_endpoint, role_arn, role_arns, external_id, session_name, executions, discovery, details, min_refresh_interval, limits)`,
+		`line 4: targets[0].` + strings.Repeat("k", 256) + `...: unknown key (valid: name, region, regions, endpoint, sts_endpoint, role_arn, role_arns, external_id, session_name, executions, discovery, details, min_refresh_interval, limits, events)`,
 		`line 6: targets[0].executions[0].id: "` + strings.Repeat("é", 256) + `"... must be 36 characters long, got 300`,
 	}},
 	{"bad_aliases", []string{

@@ -99,6 +99,7 @@ func Parse(data []byte) (*Config, error) {
 	c.setDefaults()
 	for i := range c.Targets {
 		c.Targets[i].Line = v.line(indexed("targets", i))
+		c.Targets[i].eventDefaults(v.isSet(indexed("targets", i) + ".events.visibility_timeout"))
 	}
 	return c, nil
 }

@@ -35,9 +35,10 @@ func TestRedactURL(t *testing.T) {
 const secretMark = "Pw5ecretMark"
 
 // FuzzEndpointPasswordHidden builds endpoints scheme://user:password@rest
-// from fuzzed parts, sets them as endpoint and sts_endpoint of a target and
-// checks that no problem of the file quotes the password, whatever else is
-// wrong with the endpoints or the file.
+// from fuzzed parts, sets them as endpoint, sts_endpoint and (with a queue
+// name) events.queue_url of a target and checks that no problem of the
+// file quotes the password, whatever else is wrong with the endpoints or
+// the file.
 func FuzzEndpointPasswordHidden(f *testing.F) {
 	for _, seed := range [][4]string{
 		{"http", "user", "pw", "host:bad"},
@@ -67,7 +68,7 @@ func FuzzEndpointPasswordHidden(f *testing.F) {
 		endpoint := scheme + "://" + user + ":" + secretMark + pwTail + "@" + rest
 		target := map[string]any{
 			"name": "prod", "region": "eu-west-1",
-			"endpoint": endpoint, "sts_endpoint": endpoint,
+			"endpoint": endpoint, "sts_endpoint": endpoint, "events": map[string]any{"queue_url": endpoint + "/q"},
 			"executions": []any{map[string]any{"id": "8a8e9f1c-2c4d-4e55-9a0b-0123456789ab"}},
 		}
 		if badFile { // other problems beside the endpoints', if any

@@ -67,6 +67,8 @@ type Target struct {
 	MinRefreshInterval time.Duration `yaml:"min_refresh_interval"`
 	// Limits cap what one target may export.
 	Limits Limits `yaml:"limits"`
+	// Events, when set, name the SQS queue of the target's events.
+	Events Events `yaml:"events"`
 
 	// Line is the line of the target in the file (0 when built in code).
 	Line int `yaml:"-"`

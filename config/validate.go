@@ -123,8 +123,10 @@ func (v *validator) config(c *Config) {
 		v.location(t, path)
 		v.roles(t, path)
 		v.watch(t, path)
+		v.events(t, path)
 	}
 	v.expansions(c)
+	v.queues(c)
 	v.api(&c.API)
 }
 

@@ -435,10 +435,13 @@ func TestQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	perFile := map[string]int{}
+	perFile, annotations := map[string]int{}, map[string]int{}
 	var found bool
 	for _, q := range qs {
 		perFile[q.File]++
+		if q.RefID == "Anno" {
+			annotations[q.File]++
+		}
 		if q.Expr == "" || q.Dashboard == "" || q.Panel == "" || q.RefID == "" {
 			t.Errorf("incomplete query %+v", q)
 		}
@@ -453,6 +456,9 @@ func TestQueries(t *testing.T) {
 	for f := range uids {
 		if perFile[f] < 10 {
 			t.Errorf("%s: %d queries, want at least 10", f, perFile[f])
+		}
+		if annotations[f] != 1 {
+			t.Errorf("%s: %d annotation queries, want the alert annotation", f, annotations[f])
 		}
 	}
 	if _, err := Queries(t.TempDir()); err == nil {

@@ -1,6 +1,7 @@
 // Package dashboards holds the Grafana dashboards of ssm_automation_exporter
-// (the JSON files beside this one) and reads the PromQL queries out of them,
-// so that tests can run those queries against a real Prometheus server.
+// (the JSON files beside this one, built by internal/gen) and reads the
+// PromQL queries out of them, so that tests can run those queries against a
+// real Prometheus server.
 package dashboards
 
 import (
@@ -12,12 +13,12 @@ import (
 	"sort"
 )
 
-// Query is one PromQL query of one dashboard panel.
+// Query is one PromQL query of one dashboard panel or annotation.
 type Query struct {
 	File      string // file name of the dashboard, e.g. ssm-automation-overview.json
 	Dashboard string // dashboard title
-	Panel     string // panel title
-	RefID     string // the query's refId within the panel (A, B, ...)
+	Panel     string // panel title, or "annotation " and the annotation's name
+	RefID     string // the query's refId within the panel (A, B, ...), Anno for an annotation
 	Expr      string // PromQL, with the dashboard's variables unsubstituted
 	Instant   bool   // the panel asks for an instant query
 }
@@ -31,6 +32,17 @@ type dashboard struct {
 	SchemaVersion int        `json:"schemaVersion"`
 	Panels        []panel    `json:"panels"`
 	Templating    templating `json:"templating"`
+	Annotations   struct {
+		List []annotation `json:"list"`
+	} `json:"annotations"`
+}
+
+// annotation is a Prometheus annotation query (Grafana's legacy fields,
+// which every version reads).
+type annotation struct {
+	Name       string      `json:"name"`
+	Expr       string      `json:"expr"`
+	Datasource *datasource `json:"datasource"`
 }
 
 type templating struct {
@@ -108,7 +120,8 @@ func walk(panels []panel, fn func(*panel)) {
 }
 
 // Queries returns every panel query of every dashboard in dir, in file
-// order and then panel order. Queries with an empty expr are left out.
+// order and then panel order, each dashboard's annotation queries after
+// its panels. Queries with an empty expr are left out.
 func Queries(dir string) ([]Query, error) {
 	paths, err := files(dir)
 	if err != nil {
@@ -135,6 +148,12 @@ func Queries(dir string) ([]Query, error) {
 				})
 			}
 		})
+		for _, a := range d.Annotations.List {
+			if a.Expr != "" {
+				out = append(out, Query{File: filepath.Base(path), Dashboard: d.Title,
+					Panel: "annotation " + a.Name, RefID: "Anno", Expr: a.Expr})
+			}
+		}
 	}
 	return out, nil
 }

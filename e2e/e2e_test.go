@@ -24,6 +24,7 @@ const (
 	target   = "e2e"
 	region   = "us-east-1"
 	lookback = 87600 * time.Hour
+	queue    = "automation" // the simulator's queue of events, which the target follows
 )
 
 // stack is the simulator, the exporter and Prometheus, running.
@@ -31,6 +32,7 @@ type stack struct {
 	root     string
 	scenario *ssmsim.Scenario
 	account  string // the account the exporter reads
+	simURL   string
 	expAddr  string
 	api      *promAPI
 }
@@ -47,6 +49,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	t.Logf("the exporter sees account %s, region %s: %d executions", s.account, region, len(execs))
 	t.Run("executions", func(t *testing.T) { testExecutions(t, trackedExecutions(t, s), execs) })
+	t.Run("events", func(t *testing.T) { testEvents(t, s, execs) }) // before the dashboards: the event delay's panel needs one
 	t.Run("dashboards", func(t *testing.T) { testDashboards(t, s, execs) })
 	t.Run("alerts", func(t *testing.T) { testAlerts(t, s, execs) })
 	t.Run("promtool check metrics", func(t *testing.T) { testCheckMetrics(t, s) })
@@ -73,7 +76,8 @@ func startStack(t *testing.T) *stack {
 	account := sc.Accounts[0].ID
 	simAddr := freePort(t)
 	sim := start(t, "ssm_simulator", bins["ssm_simulator"], nil,
-		"--web.listen-address", simAddr, "--mode", "frozen", "--scenario", scenarioPath, "--account", account)
+		"--web.listen-address", simAddr, "--mode", "frozen", "--scenario", scenarioPath, "--account", account,
+		"--region", region, "--events.queue", queue)
 	waitHTTP(t, sim, "http://"+simAddr+"/metrics", 30*time.Second)
 
 	expAddr := freePort(t)
@@ -83,7 +87,7 @@ func startStack(t *testing.T) *stack {
 		// Keep the developer's own AWS files out of the test.
 		"AWS_CONFIG_FILE=" + filepath.Join(dir, "no-aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "no-aws-credentials"),
-	}, "--config.file", writeExporterConfig(t, dir, simAddr), "--web.listen-address", expAddr)
+	}, "--config.file", writeExporterConfig(t, dir, simAddr, account), "--web.listen-address", expAddr)
 	waitHTTP(t, exp, "http://"+expAddr+"/", 30*time.Second)
 
 	rules := copyRulesWithoutFor(t, filepath.Join(root, "alerts", "ssm_automation.rules.yml"), dir)
@@ -94,11 +98,12 @@ func startStack(t *testing.T) *stack {
 		"--web.listen-address", promAddr)
 	waitHTTP(t, prom, "http://"+promAddr+"/-/ready", 30*time.Second)
 
-	s := &stack{root: root, scenario: sc, account: account, expAddr: expAddr, api: newPromAPI(promAddr)}
+	s := &stack{root: root, scenario: sc, account: account, simURL: "http://" + simAddr, expAddr: expAddr, api: newPromAPI(promAddr)}
 	err = eventually(t.Context(), 60*time.Second, func() error {
 		for _, q := range []string{
 			fmt.Sprintf(`up{job=%q} == 1`, job),
 			fmt.Sprintf(`ssm_automation_up{job=%q, target=%q} == 1`, job, target),
+			fmt.Sprintf(`ssm_automation_events_up{job=%q, queue=%q} == 1`, job, queue),
 		} {
 			if res, err := s.api.query(t.Context(), q); err != nil {
 				return err

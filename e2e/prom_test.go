@@ -124,9 +124,10 @@ func writePromConfig(t *testing.T, dir, exporterAddr, rulesPath string) string {
 }
 
 // writeExporterConfig writes the exporter's configuration: one target
-// reading every execution of the simulator. The scenario's timestamps are
-// fixed in the past, hence the ten-year lookback.
-func writeExporterConfig(t *testing.T, dir, simAddr string) string {
+// reading every execution of the simulator, following the events of the
+// simulator's queue in account. The scenario's timestamps are fixed in the
+// past, hence the ten-year lookback.
+func writeExporterConfig(t *testing.T, dir, simAddr, account string) string {
 	t.Helper()
 	cfg := map[string]any{
 		"targets": []any{map[string]any{
@@ -134,6 +135,7 @@ func writeExporterConfig(t *testing.T, dir, simAddr string) string {
 			"region":    "us-east-1",
 			"endpoint":  "http://" + simAddr,
 			"discovery": []any{map[string]any{"name": "all", "lookback": "87600h"}},
+			"events":    map[string]any{"queue_url": "http://" + simAddr + "/" + account + "/" + queue},
 		}},
 	}
 	return writeYAML(t, filepath.Join(dir, "exporter.yml"), cfg)

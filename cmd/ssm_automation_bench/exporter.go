@@ -42,8 +42,9 @@ type apiBudget struct {
 }
 
 // exporterConfig is the configuration of one target that discovers every
-// execution of the simulator.
-func exporterConfig(endpoint string, api apiBudget) string {
+// execution of the simulator; events, when set, is the target's events
+// block, indented under it.
+func exporterConfig(endpoint string, api apiBudget, events string) string {
 	return fmt.Sprintf(`api:
   requests_per_second: %g
   burst: %d
@@ -58,7 +59,7 @@ targets:
         max_executions: 5000
     limits:
       max_executions: 5000
-`, api.rps, api.burst, api.maxConcurrency, simRegion, endpoint)
+`, api.rps, api.burst, api.maxConcurrency, simRegion, endpoint) + events
 }
 
 // exporterEnv is the environment without the caller's AWS settings.
@@ -76,11 +77,11 @@ func exporterEnv() []string {
 	)
 }
 
-// startExporter runs bin with a configuration for endpoint and waits until
-// it is ready.
-func startExporter(ctx context.Context, bin, dir, name, endpoint string, api apiBudget) (*process, error) {
+// startExporter runs bin with the configuration cfg and waits until it is
+// ready.
+func startExporter(ctx context.Context, bin, dir, name, cfg string) (*process, error) {
 	cfgPath := filepath.Join(dir, name+".yml")
-	if err := os.WriteFile(cfgPath, []byte(exporterConfig(endpoint, api)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
 	return startProcess(ctx, dir, name, "/-/ready", exporterEnv(), bin, "--config.file="+cfgPath)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -42,9 +41,10 @@ func snapshotStore(store *ssmsim.Store) storeSnapshot {
 
 // liveCounts compares two snapshots: running is the executions of cur
 // that were not settled in prev (new ones included), which the exporter
-// must look at again; ended is those of them settled in cur, which it
-// lists in full; changed is the step executions of cur that are new or
-// whose status or times differ from prev.
+// must look at again; ended is those of them settled in cur, whose delta
+// also fetches by id what they had not started or finished (or which are
+// listed in full when that costs no more); changed is the step executions
+// of cur that are new or whose status or times differ from prev.
 func liveCounts(prev, cur storeSnapshot) (running, ended, changed int) {
 	for id, done := range cur.settled {
 		if !prev.settled[id] {
@@ -72,67 +72,53 @@ type liveScrape struct {
 	up                      bool
 }
 
-// runLive scrapes the exporter every 15 s while the simulator advances
-// every running execution by one step every 2 s and starts a new
-// execution every 30 s.
-func (b *bench) runLive(ctx context.Context, w workload) ([]row, error) {
-	d := generate(w, b.seed, time.Now())
-	b.progress(w, "generated %d executions (%d still running); %d scrapes every %s, live", len(d.executions), d.running, liveScrapes, fmtSeconds(scrapeInterval))
-	sim, err := startSimulator(d.executions, ssmsim.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer sim.close()
-	exp, err := startExporter(ctx, b.bin, b.dir, w.name+"-live", sim.url,
-		apiBudget{rps: unlimitedRPS, burst: unlimitedRPS, maxConcurrency: 4})
-	if err != nil {
-		return nil, err
-	}
-	defer exp.stop()
-	lctx, stopLive := context.WithCancel(ctx)
-	defer stopLive()
-	ssmsim.StartLive(lctx, sim.store, ssmsim.LiveOptions{Tick: liveTick, Seed: b.seed,
-		Account: simAccount, Region: simRegion, MaxExecutions: 1 << 30})
-	sc := newScraper(loopTimeout)
-	defer sc.close()
+// liveRun is the outcome of the live session, which W3 and W3-events
+// share: run once, at the first of them.
+type liveRun struct {
+	s   *liveSession
+	err error
+}
 
-	var out []liveScrape
-	prev := storeSnapshot{}
-	prevCalls, err := sim.calls()
-	tick := time.NewTicker(scrapeInterval)
-	defer tick.Stop()
-	for i := 0; err == nil; i++ {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-tick.C:
-			}
-		}
-		cur := snapshotStore(sim.store)
-		var c apiCalls
-		if c, err = sim.calls(); err != nil {
-			break
-		}
-		if i > 0 {
-			out[i-1].calls = c.sub(prevCalls)
-			s := out[i-1]
-			b.progress(w, "scrape %d: %s", i, s.describe())
-		}
-		if i == liveScrapes {
-			break
-		}
-		s := liveScrape{}
-		s.running, s.ended, s.changed = liveCounts(prev, cur)
-		body, lat, serr := sc.scrape(ctx, exp.url+"/metrics")
-		if serr != nil {
-			return nil, fmt.Errorf("scrape %d: %w", i+1, serr)
-		}
-		s.latency, s.up = lat, isUp(body)
-		out, prev, prevCalls = append(out, s), cur, c
+// live runs the live session once: the polling exporter, and, when
+// W3-events is among the workloads, the events exporters beside it,
+// scraped together for W3-events' scrapes.
+func (b *bench) live(ctx context.Context, w workload) (*liveSession, error) {
+	if b.liveRun != nil {
+		return b.liveRun.s, b.liveRun.err
 	}
+	d := generate(w, b.seed, time.Now())
+	rounds, what := liveScrapes, "live"
+	if b.events {
+		rounds, what = eventsScrapes, "live, polling and events side by side"
+	}
+	b.progress(w, "generated %d executions (%d still running); %d scrapes every %s, %s", len(d.executions), d.running, rounds, fmtSeconds(scrapeInterval), what)
+	s, err := b.startSession(ctx, d, w, b.events)
+	if err == nil {
+		err = b.runSession(ctx, w, s, rounds)
+		s.close()
+	}
+	b.liveRun = &liveRun{s, err}
+	return s, err
+}
+
+// runLive is W3: the polling exporter's first six scrapes.
+func (b *bench) runLive(ctx context.Context, w workload) ([]row, error) {
+	s, err := b.live(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	return liveRows(d, out), nil
+	var out []liveScrape
+	for _, sp := range s.twin(rolePolling).scrapes[:liveScrapes] {
+		out = append(out, sp.liveScrape)
+	}
+	return liveRows(s.d, out), nil
+}
+
+// runEvents is W3-events.
+func (b *bench) runEvents(ctx context.Context, w workload) ([]row, error) {
+	s, err := b.live(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	return eventsRows(s), nil
 }

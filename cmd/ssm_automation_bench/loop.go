@@ -20,8 +20,8 @@ func (b *bench) runLoop(ctx context.Context, w workload) ([]row, error) {
 		return nil, err
 	}
 	defer sim.close()
-	exp, err := startExporter(ctx, b.bin, b.dir, w.name+"-loop", sim.url,
-		apiBudget{rps: quotaRPS * 0.95, burst: quotaRPS / 4, maxConcurrency: 4})
+	exp, err := startExporter(ctx, b.bin, b.dir, w.name+"-loop",
+		exporterConfig(sim.url, apiBudget{rps: quotaRPS * 0.95, burst: quotaRPS / 4, maxConcurrency: 4}, ""))
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	app.ErrorWriter(stderr)
 	o := &options{}
 	var list string
-	app.Flag("workloads", "Workloads to run, comma-separated: W1 (200 executions × 25 steps), W2 (2,000 × 25), W3 (W2 live), W2-loop (W2's cold start scraped every 15 s under the quota).").Default("W1,W2,W3,W2-loop").StringVar(&list)
+	app.Flag("workloads", "Workloads to run, comma-separated: W1 (200 executions × 25 steps), W2 (2,000 × 25), W3 (W2 live), W3-events (W3 beside exporters following events), W2-loop (W2's cold start scraped every 15 s under the quota).").Default("W1,W2,W3,W3-events,W2-loop").StringVar(&list)
 	app.Flag("scrapes", "Warm scrapes of the exporter, and of the floor (at least 2).").Default("20").IntVar(&o.scrapes)
 	app.Flag("out", "Also write the Markdown tables to this file.").StringVar(&o.out)
 	app.Flag("keep-going", "Go on with the next workload when one cannot be measured.").BoolVar(&o.keepGoing)
@@ -111,6 +111,9 @@ func measureAll(ctx context.Context, o *options, stderr io.Writer) (string, erro
 		return "", err
 	}
 	b := &bench{bin: bin, dir: dir, scrapes: o.scrapes, seed: o.seed, log: stderr}
+	for _, w := range o.workloads {
+		b.events = b.events || w.kind == kindEvents
+	}
 	var out strings.Builder
 	fmt.Fprintf(&out, "%s\n\n", machineLine(describeMachine(root)))
 	var errs []error

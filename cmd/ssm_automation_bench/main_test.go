@@ -100,18 +100,34 @@ func started(st []*ssmsim.Step) []*ssmsim.Step {
 	return st
 }
 
+// loopSteps is a loop step (index 1) whose iterations are its steps from
+// index 2 to the last but one.
+func loopSteps(st []*ssmsim.Step) []*ssmsim.Step {
+	st[1].Action, st[1].StepName = "aws:loop", "eachInstance"
+	for _, s := range st[2 : len(st)-1] {
+		s.ParentStepDetails = &ssmsim.ParentStepDetails{StepName: "eachInstance"}
+	}
+	return st
+}
+
 func TestDeltaCalls(t *testing.T) {
 	current := started(steps(append(repeat("Success", 119), "InProgress", "Pending")...))
-	loop := started(steps(append(append([]string{"Success", "InProgress"}, repeat("Success", 108)...), "InProgress", "Pending")...))
+	open := started(steps(append(append([]string{"Success", "InProgress"}, repeat("Success", 108)...), "InProgress", "Pending")...))
+	loop := loopSteps(started(steps(append(append([]string{"Success", "InProgress"}, repeat("Success", 108)...), "InProgress", "Pending")...)))
+	loopDone := loopSteps(started(steps(append(append([]string{"Success", "InProgress"}, repeat("Success", 108)...), "Success", "InProgress")...)))
 	small := started(steps("Success", "InProgress", "Success", "InProgress"))
 	for _, c := range []struct {
 		e    *ssmsim.Execution
 		want int
 	}{
 		{&ssmsim.Execution{Status: "InProgress", Steps: current}, 1},                         // 3 pages in full
-		{&ssmsim.Execution{Status: "InProgress", Steps: loop}, 2},                            // the loop step by id; 3 pages in full
+		{&ssmsim.Execution{Status: "InProgress", Steps: open}, 2},                            // the open step by id; 3 pages in full
+		{&ssmsim.Execution{Status: "InProgress", Steps: loop}, 1},                            // an iteration runs: the loop step is known
+		{&ssmsim.Execution{Status: "InProgress", Steps: loopDone}, 2},                        // the step after the loop runs: the loop by id
+		{&ssmsim.Execution{Status: "Failed", Steps: loop}, 1 + 1},                            // ended: the loop and the Pending step, one call by id
 		{&ssmsim.Execution{Status: "InProgress", Steps: small}, 1},                           // by id costs more than the one page
-		{&ssmsim.Execution{Status: "Failed", Steps: current}, 3},                             // ended: listed in full
+		{&ssmsim.Execution{Status: "Failed", Steps: current}, 1 + 1},                         // ended: the Pending step by id
+		{&ssmsim.Execution{Status: "Failed", Steps: small}, 1},                               // ended, one page in full
 		{&ssmsim.Execution{Status: "InProgress", Steps: steps(repeat("Pending", 60)...)}, 2}, // nothing started
 	} {
 		if got := deltaCalls(c.e); got != c.want {

@@ -25,6 +25,8 @@ type bench struct {
 	scrapes int
 	seed    int64
 	log     io.Writer
+	events  bool     // W3-events is among the workloads
+	liveRun *liveRun // the live session, once run
 }
 
 // result is everything measured for one workload.
@@ -69,6 +71,8 @@ func (b *bench) measure(ctx context.Context, w workload) ([]row, error) {
 	switch w.kind {
 	case kindLive:
 		return b.runLive(ctx, w)
+	case kindEvents:
+		return b.runEvents(ctx, w)
 	case kindLoop:
 		return b.runLoop(ctx, w)
 	}
@@ -117,8 +121,8 @@ func (b *bench) unlimited(ctx context.Context, r *result) error {
 		return err
 	}
 	defer sim.close()
-	exp, err := startExporter(ctx, b.bin, b.dir, r.w.name+"-unlimited", sim.url,
-		apiBudget{rps: unlimitedRPS, burst: unlimitedRPS, maxConcurrency: 4})
+	exp, err := startExporter(ctx, b.bin, b.dir, r.w.name+"-unlimited",
+		exporterConfig(sim.url, apiBudget{rps: unlimitedRPS, burst: unlimitedRPS, maxConcurrency: 4}, ""))
 	if err != nil {
 		return err
 	}
@@ -163,8 +167,8 @@ func (b *bench) underQuota(ctx context.Context, r *result) error {
 	// The exporter is configured as a user would against a known quota: a
 	// little below its rate, with a smaller burst, so that the jitter of
 	// requests in flight never empties the service's bucket.
-	exp, err := startExporter(ctx, b.bin, b.dir, r.w.name+"-quota", sim.url,
-		apiBudget{rps: quotaRPS * 0.95, burst: quotaRPS / 4, maxConcurrency: 4})
+	exp, err := startExporter(ctx, b.bin, b.dir, r.w.name+"-quota",
+		exporterConfig(sim.url, apiBudget{rps: quotaRPS * 0.95, burst: quotaRPS / 4, maxConcurrency: 4}, ""))
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,8 @@ func title(w workload) string {
 	switch w.kind {
 	case kindLive:
 		t += fmt.Sprintf(", live, scraped every %s", fmtSeconds(scrapeInterval))
+	case kindEvents:
+		t += fmt.Sprintf(", live, scraped every %s, with events (resync_interval %s) against polling", fmtSeconds(scrapeInterval), fmtSeconds(eventsResync))
 	case kindLoop:
 		t += fmt.Sprintf(", cold start under %d requests/s, scraped every %s with a %s timeout", quotaRPS, fmtSeconds(scrapeInterval), fmtSeconds(loopTimeout))
 	}

@@ -116,3 +116,48 @@ func sortedCopy(ds []time.Duration) []time.Duration {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s
 }
+
+// sumSamples sums the values of the sample lines starting with prefix
+// that contain every one of parts.
+func sumSamples(body []byte, prefix string, parts ...string) float64 {
+	sum := 0.0
+	for line := range bytes.Lines(body) {
+		if !bytes.HasPrefix(line, []byte(prefix)) {
+			continue
+		}
+		ok := true
+		for _, p := range parts {
+			ok = ok && bytes.Contains(line, []byte(p))
+		}
+		line = bytes.TrimSpace(line)
+		if i := bytes.LastIndexByte(line, ' '); ok && i >= 0 {
+			if v, err := strconv.ParseFloat(string(line[i+1:]), 64); err == nil {
+				sum += v
+			}
+		}
+	}
+	return sum
+}
+
+// exporterCounts are the exporter's own counts of its events.
+type exporterCounts struct {
+	event, announced, resync float64 // executions refreshed, by cause
+	received, invalid        float64 // messages of its queue
+}
+
+const refreshedPrefix = "ssm_automation_events_executions_refreshed_total{"
+
+func readCounts(body []byte) exporterCounts {
+	return exporterCounts{
+		event:     sumSamples(body, refreshedPrefix, `cause="event"`),
+		announced: sumSamples(body, refreshedPrefix, `cause="announced"`),
+		resync:    sumSamples(body, refreshedPrefix, `cause="resync"`),
+		received:  sumSamples(body, "ssm_automation_events_received_total{"),
+		invalid:   sumSamples(body, "ssm_automation_events_invalid_total{"),
+	}
+}
+
+func (c exporterCounts) sub(o exporterCounts) exporterCounts {
+	return exporterCounts{event: c.event - o.event, announced: c.announced - o.announced, resync: c.resync - o.resync,
+		received: c.received - o.received, invalid: c.invalid - o.invalid}
+}

@@ -20,16 +20,28 @@ type simulator struct {
 // startSimulator serves copies of es with opts (frozen: nothing moves
 // unless the caller starts live mode on its store).
 func startSimulator(es []*ssmsim.Execution, opts ssmsim.Options) (*simulator, error) {
+	return serveStore(storeOf(es), opts)
+}
+
+// storeOf is a store holding copies of es.
+func storeOf(es []*ssmsim.Execution) *ssmsim.Store {
 	store := ssmsim.NewStore()
 	for _, e := range es {
 		store.Put(simAccount, simRegion, e.Clone())
 	}
+	return store
+}
+
+// serveStore serves store with opts; several simulators may serve one
+// store, each counting its own calls.
+func serveStore(store *ssmsim.Store, opts ssmsim.Options) (*simulator, error) {
 	srv := ssmsim.New(store, opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs.RegisterOnShutdown(srv.StopLongPolls) // a consumer's long poll does not hold the shutdown
 	go func() { _ = hs.Serve(ln) }()
 	return &simulator{store: store, srv: srv, http: hs, url: "http://" + ln.Addr().String()}, nil
 }
@@ -40,21 +52,29 @@ func (s *simulator) close() {
 	_ = s.http.Shutdown(ctx)
 }
 
-// apiCalls counts SSM requests by operation, every answer code included.
+// apiCalls counts requests by operation, every answer code included.
 type apiCalls struct {
 	executions int // DescribeAutomationExecutions
 	steps      int // DescribeAutomationStepExecutions
-	other      int // any other operation
+	other      int // any other SSM or STS operation
+	sqs        int // SQS operations: the events consumer's
 	throttled  int // answered ThrottlingException
 }
 
+// total is the SSM calls: the scarce resource the targets are about.
 func (c apiCalls) total() int { return c.executions + c.steps + c.other }
 
 func (c apiCalls) sub(o apiCalls) apiCalls {
 	return apiCalls{
 		executions: c.executions - o.executions, steps: c.steps - o.steps,
-		other: c.other - o.other, throttled: c.throttled - o.throttled,
+		other: c.other - o.other, sqs: c.sqs - o.sqs, throttled: c.throttled - o.throttled,
 	}
+}
+
+// sqsOperations are the operations counted as SQS calls.
+var sqsOperations = map[string]bool{
+	"CreateQueue": true, "GetQueueUrl": true, "DeleteQueue": true, "GetQueueAttributes": true, "SendMessage": true,
+	"ReceiveMessage": true, "DeleteMessage": true, "DeleteMessageBatch": true, "ChangeMessageVisibility": true,
 }
 
 // calls reads ssm_simulator_requests_total from the simulator's registry.
@@ -85,6 +105,10 @@ func (s *simulator) calls() (apiCalls, error) {
 			case "DescribeAutomationStepExecutions":
 				c.steps += n
 			default:
+				if sqsOperations[op] {
+					c.sqs += n
+					break
+				}
 				c.other += n
 			}
 			if code == "ThrottlingException" {

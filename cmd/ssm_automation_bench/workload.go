@@ -30,14 +30,16 @@ type workload struct {
 
 // Kinds of workload besides the frozen one.
 const (
-	kindLive = "live" // the simulator in live mode, scraped every 15 s
-	kindLoop = "loop" // a cold start under the quota, scraped every 15 s
+	kindLive   = "live"   // the simulator in live mode, scraped every 15 s
+	kindEvents = "events" // the same, with exporters following events beside
+	kindLoop   = "loop"   // a cold start under the quota, scraped every 15 s
 )
 
 var knownWorkloads = []workload{
 	{name: "W1", executions: 200, stepsPerExec: 25, runningFraction: 0.2},
 	{name: "W2", executions: 2000, stepsPerExec: 25, runningFraction: 0.2},
 	{name: "W3", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindLive},
+	{name: "W3-events", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindEvents},
 	{name: "W2-loop", executions: 2000, stepsPerExec: 25, runningFraction: 0.2, kind: kindLoop},
 }
 
@@ -167,11 +169,15 @@ func warmDiscoveryCalls(es []*ssmsim.Execution) int {
 	return pages(running) + pages(again)
 }
 
-// deltaCalls is what the exporter's delta refresh of a running execution
-// that did not change since its last listing costs: the steps started in
-// the second of the newest start (StartTimeAfter), and the unfinished
-// steps started before, ten ids a call; the whole listing when that costs
-// no more, when nothing has started, or when the execution has ended.
+// deltaCalls is what the exporter's delta refresh of an execution that can
+// still change, and did not since its last listing, costs: the steps
+// started in the second of the newest start (StartTimeAfter), and the
+// unfinished steps started before, ten ids a call, but for a running
+// aws:loop step whose iteration is listed running (the loop cannot have
+// changed). Once the execution has ended, its steps not started are
+// fetched by id too (it may have dropped them). The whole listing when
+// that costs no more (for an execution that ended other than in Success,
+// counting its steps not started by id), or when nothing has started.
 func deltaCalls(e *ssmsim.Execution) int {
 	var newest time.Time
 	for _, s := range e.Steps {
@@ -179,23 +185,60 @@ func deltaCalls(e *ssmsim.Execution) int {
 			newest = s.StartTime
 		}
 	}
-	since := newest.Truncate(time.Second)
-	listed, open := 0, 0
+	since, final := newest.Truncate(time.Second), terminalStatuses[e.Status]
+	var listed, loops []*ssmsim.Step
+	started, open := 0, 0
 	for _, s := range e.Steps {
 		switch {
 		case s.StartTime.IsZero():
+			continue
 		case !s.StartTime.Before(since):
-			listed++
-		case !terminalStatuses[s.Status]:
+			listed = append(listed, s)
+			continue
+		case terminalStatuses[s.Status]:
+		case !final && s.Action == "aws:loop" && s.Status == "InProgress":
+			loops = append(loops, s)
+		default:
 			open++
 		}
+		started++
 	}
-	byID := (open + 9) / 10
-	if terminalStatuses[e.Status] || newest.IsZero() || byID > 0 && 1+byID >= pages(len(e.Steps)) {
-		return pages(len(e.Steps))
+	notStarted := len(e.Steps) - started - len(listed)
+	byID := open + notIterating(loops, listed)
+	if final {
+		byID += notStarted
 	}
-	return pages(listed) + byID
+	firm, worst, whole, known := byIDCalls(open), byIDCalls(open+len(loops)), pages(len(e.Steps)), pages(started+len(listed))
+	if final && e.Status != "Success" {
+		firm = byIDCalls(open + notStarted) // most likely dropped rather than run
+	}
+	switch {
+	case newest.IsZero(), final && 1+firm >= known, !final && worst > 0 && 1+firm >= whole:
+		return whole
+	case final && byIDCalls(byID) > known:
+		return pages(len(listed)) + whole // listed since, then in full
+	}
+	return pages(len(listed)) + byIDCalls(byID)
 }
+
+// notIterating counts the loops none of whose iterations is listed running.
+func notIterating(loops, listed []*ssmsim.Step) int {
+	n := 0
+	for _, l := range loops {
+		running := false
+		for _, s := range listed {
+			p := s.ParentStepDetails
+			running = running || p != nil && p.StepName == l.StepName && (s.Status == "InProgress" || s.Status == "Waiting")
+		}
+		if !running {
+			n++
+		}
+	}
+	return n
+}
+
+// byIDCalls is how many calls fetching n step executions by id takes.
+func byIDCalls(n int) int { return (n + 9) / 10 }
 
 // terminalStatuses are the automation statuses nothing changes after.
 var terminalStatuses = map[string]bool{

@@ -31,6 +31,12 @@ targets:
         lookback: 24h
 `
 
+// contractEvents makes the target follow the simulator's queue; %s is
+// the queue's URL.
+const contractEvents = `    events:
+      queue_url: %s
+`
+
 // contractStore holds executions that make every metric of the contract
 // appear: one finished with an alarm, whose steps started, ended, carry
 // MaxAttempts and TimeoutSeconds and triggered an alarm, and one running.
@@ -62,10 +68,27 @@ func contractStore() *ssmsim.Store {
 // contract: its type, help and labels. A target whose executions exercise
 // everything shows every metric of the contract on /metrics, and exactly
 // those of the Targets group on /probe; a target whose API cannot be
-// reached shows exactly the metrics the contract says need nothing.
+// reached shows exactly the metrics the contract says need nothing. The
+// first target follows a queue, which holds one event when it starts.
 func TestScrapeMatchesContract(t *testing.T) {
-	url, _ := ssmsim.NewTestServer(t, contractStore(), ssmsim.Options{})
-	full := newServerWith(t, fmt.Sprintf(contractConfig, url))
+	waiting := make(chan ssmsim.Queue, 1)
+	url, srv := ssmsim.NewTestServer(t, contractStore(), ssmsim.Options{OnLongPoll: func(q ssmsim.Queue) {
+		select {
+		case waiting <- q:
+		default:
+		}
+	}})
+	q := ssmsim.Queue{Account: "123456789012", Region: "us-east-1", Name: "events"}
+	srv.CreateQueue(q)
+	srv.Subscribe(q.Account, q.Region, q)
+	srv.PublishEvent(ssmsim.ExecutionEvent(q.Account, q.Region, &ssmsim.Execution{ID: "22222222-2222-4222-8222-222222222222",
+		DocumentName: "AWS-PatchFleet", DocumentVersion: "1", Status: "InProgress"}, time.Now()))
+	full := newServerWith(t, fmt.Sprintf(contractConfig, url)+fmt.Sprintf(contractEvents, ssmsim.QueueURL(url, q)))
+	select {
+	case <-waiting: // the event is read
+	case <-time.After(10 * time.Second):
+		t.Fatal("the exporter does not read its queue")
+	}
 	unreachable := newServerWith(t, fmt.Sprintf(contractConfig, "http://127.0.0.1:1"))
 	text := expfmt.NewFormat(expfmt.TypeTextPlain)
 	var all, targets, always []string

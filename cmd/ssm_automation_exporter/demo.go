@@ -14,7 +14,8 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
-// demoConfig watches every execution the simulator started in the last day.
+// demoConfig watches every execution the simulator started in the last
+// day, following the events the simulator sends to its queue.
 const demoConfig = `# Built-in configuration of --demo: the simulator on a loopback port.
 api:
   requests_per_second: 100
@@ -27,7 +28,12 @@ targets:
       - name: all
         lookback: 24h
         include_children: true
+    events:
+      queue_url: %s
 `
+
+// demoQueue receives the events of the demo's executions.
+var demoQueue = ssmsim.Queue{Account: "123456789012", Region: "us-east-1", Name: "automation"}
 
 // startDemo serves the simulator in live mode on a loopback address and
 // writes a configuration that watches it. The demo signs with dummy
@@ -43,14 +49,18 @@ func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string,
 	}
 	store := ssmsim.NewStore()
 	ssmsim.Generate(store, ssmsim.GenOptions{Seed: time.Now().UnixNano(), Executions: 40, StepsPerExecution: 12, Now: time.Now()})
+	sim := ssmsim.New(store, ssmsim.Options{})
+	sim.CreateQueue(demoQueue)
+	sim.Subscribe(demoQueue.Account, demoQueue.Region, demoQueue)
 	lctx, cancel := context.WithCancel(ctx)
-	ssmsim.StartLive(lctx, store, ssmsim.LiveOptions{Seed: 1})
+	ssmsim.StartLive(lctx, store, ssmsim.LiveOptions{Seed: 1, Events: sim})
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		cancel()
 		return "", nil, fmt.Errorf("demo simulator: %w", err)
 	}
-	srv := &http.Server{Handler: ssmsim.New(store, ssmsim.Options{}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
+	srv.RegisterOnShutdown(sim.StopLongPolls)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("demo simulator stopped", "err", err)
@@ -64,7 +74,7 @@ func startDemo(ctx context.Context, listen string, logger *slog.Logger) (string,
 		return "", nil, err
 	}
 	path := filepath.Join(dir, "demo.yml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(demoConfig, endpoint)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(demoConfig, endpoint, ssmsim.QueueURL(endpoint, demoQueue))), 0o600); err != nil {
 		cancel()
 		_ = srv.Close()
 		return "", nil, err

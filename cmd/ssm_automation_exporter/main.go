@@ -18,6 +18,7 @@ import (
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
@@ -99,8 +100,8 @@ func serve(sigs *signals, o *options, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	exp := collector.NewExporter(clients, apiMetrics, logger)
-	defer exp.Close() // after the server's shutdown: ends the refreshes still running
+	exp := newExporter(base, clients, apiMetrics, logger)
+	defer exp.Close() // after the server's shutdown: ends the refreshes still running and the events loops
 	exp.Apply(safe.Get())
 	safe.Subscribe(func(c *config.Config) {
 		exp.Apply(c)
@@ -113,6 +114,14 @@ func serve(sigs *signals, o *options, logger *slog.Logger) error {
 	defer endScrapes()
 	h := &handlers{o: o, base: base, exp: exp, reloads: reloads, stopping: ctx, cutoff: cutoff, logger: logger}
 	return listen(ctx, newHTTPServer(o, h.routes(), logger), o, endScrapes, logger)
+}
+
+// newExporter builds the exporter and its events consumer, whose series
+// go into base.
+func newExporter(base *prometheus.Registry, clients *ssmapi.Clients, m *ssmapi.APIMetrics, logger *slog.Logger) *collector.Exporter {
+	exp := collector.NewExporter(clients, m, logger)
+	exp.UseEvents(events.NewConsumer(clients, events.NewMetrics(base), logger))
+	return exp
 }
 
 // newBaseRegistry holds the exporter's own metrics: build info, Go and

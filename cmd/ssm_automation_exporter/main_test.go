@@ -20,7 +20,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/ssm-automation-exporter/ssm_automation_exporter/collector"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -105,7 +104,7 @@ func newServerWith(t *testing.T, cfg string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := collector.NewExporter(clients, m, logger)
+	exp := newExporter(base, clients, m, logger)
 	t.Cleanup(exp.Close)
 	exp.Apply(safe.Get())
 	safe.Subscribe(exp.Apply)
@@ -221,7 +220,8 @@ func freePort(t *testing.T) string {
 var stepSeries = regexp.MustCompile(`(?m)^ssm_automation_step_(status|end_timestamp_seconds)\{.*$`)
 
 // TestDemoMoves runs the built binary with --demo and sees step series
-// change between two scrapes.
+// change between two scrapes, and the events of the changes received from
+// the demo's queue.
 func TestDemoMoves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -264,14 +264,21 @@ func TestDemoMoves(t *testing.T) {
 	if before == "" {
 		t.Fatal("no step series in the first scrape")
 	}
+	moved, followed := false, false
 	for range 60 {
 		time.Sleep(time.Second)
-		if after := strings.Join(stepSeries.FindAllString(scrape(), -1), "\n"); after != before {
+		text := scrape()
+		moved = moved || strings.Join(stepSeries.FindAllString(text, -1), "\n") != before
+		followed = followed || strings.Contains(text, `ssm_automation_events_up{queue="automation"} 1`) && demoEvents.MatchString(text)
+		if moved && followed {
 			return
 		}
 	}
-	t.Fatal("step series did not change within a minute of live mode")
+	t.Fatalf("within a minute of live mode: step series changed %v, step events received %v", moved, followed)
 }
+
+// demoEvents matches a count of step events received, other than 0.
+var demoEvents = regexp.MustCompile(`(?m)^ssm_automation_events_received_total\{detail_type="EC2 Automation Step Status-change Notification",queue="automation"\} [1-9]`)
 
 var _ = testutil.ToFloat64
 

@@ -10,11 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"sort"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -52,6 +50,7 @@ type options struct {
 	jitter      time.Duration
 	malformed   float64
 	repeatToken float64
+	events      eventOptions
 	promslog    *promslog.Config
 }
 
@@ -77,6 +76,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	app.Flag("fault.latency-jitter", "Uniform random latency added on top, up to this much.").Default("0s").DurationVar(&o.jitter)
 	app.Flag("fault.malformed-rate", "Share of successful responses whose body is cut short.").Default("0").Float64Var(&o.malformed)
 	app.Flag("fault.repeat-token-rate", "Share of paged responses that repeat the request's NextToken.").Default("0").Float64Var(&o.repeatToken)
+	addEventFlags(app, &o.events)
 	promslogflag.AddFlags(app, o.promslog)
 	app.Version(version.Print(name))
 	app.HelpFlag.Short('h')
@@ -88,13 +88,9 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 
 // serverOptions turns the flags into the simulator's options.
 func (o *options) serverOptions() (ssmsim.Options, error) {
-	rates := map[string]float64{}
-	for code, v := range o.errorRates {
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r < 0 || r > 1 {
-			return ssmsim.Options{}, fmt.Errorf("--fault.error-rate %s=%s: the rate must be a number from 0 to 1", code, v)
-		}
-		rates[code] = r
+	rates, err := parseRates("fault.error-rate", o.errorRates)
+	if err != nil {
+		return ssmsim.Options{}, err
 	}
 	for flag, r := range map[string]float64{"fault.malformed-rate": o.malformed, "fault.repeat-token-rate": o.repeatToken} {
 		if r < 0 || r > 1 {
@@ -103,6 +99,10 @@ func (o *options) serverOptions() (ssmsim.Options, error) {
 	}
 	if o.rps < 0 || o.burst < 0 || o.latency < 0 || o.jitter < 0 || o.executions < 0 || o.steps < 0 {
 		return ssmsim.Options{}, errors.New("rates, counts and durations must not be negative")
+	}
+	events, sqsFaults, err := o.events.faults(o.seed)
+	if err != nil {
+		return ssmsim.Options{}, err
 	}
 	return ssmsim.Options{
 		DefaultAccount:    o.account,
@@ -113,6 +113,8 @@ func (o *options) serverOptions() (ssmsim.Options, error) {
 			ErrorRates: rates, Latency: o.latency, LatencyJitter: o.jitter,
 			MalformedRate: o.malformed, RepeatTokenRate: o.repeatToken, Seed: o.seed,
 		},
+		EventFaults: events,
+		SQSFaults:   sqsFaults,
 	}, nil
 }
 
@@ -166,13 +168,15 @@ func serve(ctx context.Context, o *options, sopts ssmsim.Options, out io.Writer,
 	if err != nil {
 		return err
 	}
+	sim := ssmsim.New(store, sopts)
+	queues := subscribeQueues(sim, o)
 	if o.mode == "live" {
-		ssmsim.StartLive(ctx, store, ssmsim.LiveOptions{Seed: o.seed, Account: o.account, Region: o.region})
+		ssmsim.StartLive(ctx, store, ssmsim.LiveOptions{Seed: o.seed, Account: o.account, Region: o.region, Events: sim})
 	}
-	srv := &http.Server{Handler: ssmsim.New(store, sopts), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(sim)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
-	printEnvironment(out, l.Addr(), o)
+	printEnvironment(out, l.Addr(), o, queues...)
 	logger.Info("serving", "address", l.Addr().String())
 	select {
 	case err := <-errc:
@@ -185,8 +189,9 @@ func serve(ctx context.Context, o *options, sopts ssmsim.Options, out io.Writer,
 	return srv.Shutdown(sctx)
 }
 
-// printEnvironment tells a client where the simulator is and how to sign in.
-func printEnvironment(out io.Writer, addr net.Addr, o *options) {
+// printEnvironment tells a client where the simulator is, how to sign in,
+// and the URLs of the queues that receive events.
+func printEnvironment(out io.Writer, addr net.Addr, o *options, queues ...ssmsim.Queue) {
 	host, port, _ := net.SplitHostPort(addr.String())
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "127.0.0.1"
@@ -195,7 +200,11 @@ func printEnvironment(out io.Writer, addr net.Addr, o *options) {
 	fmt.Fprintf(out, "%s serving on %s\n", name, url)
 	fmt.Fprintf(out, "export AWS_ENDPOINT_URL_SSM=%s\n", url)
 	fmt.Fprintf(out, "export AWS_ENDPOINT_URL_STS=%s\n", url)
+	fmt.Fprintf(out, "export AWS_ENDPOINT_URL_SQS=%s\n", url)
 	fmt.Fprintf(out, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=simulator AWS_REGION=%s\n", accessKeyFor(o), o.region)
+	for _, q := range queues {
+		fmt.Fprintf(out, "events queue: %s\n", ssmsim.QueueURL(url, q))
+	}
 }
 
 // accessKeyFor picks a key that signs in to --account: one mapped to it, or

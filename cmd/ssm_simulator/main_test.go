@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -29,6 +31,11 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{[]string{"--fault.malformed-rate=1.5"}, "--fault.malformed-rate must be from 0 to 1"},
 		{[]string{"--executions=-1"}, "rates, counts and durations must not be negative"},
 		{[]string{"--access-key=AKIDONLY"}, "expected KEY=VALUE got 'AKIDONLY'"},
+		{[]string{"--events.drop-rate=1.1"}, "--events.drop-rate must be from 0 to 1"},
+		{[]string{"--events.reorder-rate=-0.1"}, "--events.reorder-rate must be from 0 to 1"},
+		{[]string{"--events.delay=-1s"}, "rates, counts and durations must not be negative"},
+		{[]string{"--events.queue=a.fifo"}, `--events.queue "a.fifo": 1 to 80 letters, digits, hyphens or underscores`},
+		{[]string{"--sqs.fault.error-rate=ThrottlingException=x"}, "--sqs.fault.error-rate ThrottlingException=x: the rate must be a number from 0 to 1"},
 	} {
 		var out bytes.Buffer
 		if code := run(tc.args, &out); code != 2 || !strings.Contains(out.String(), tc.want) {
@@ -53,11 +60,14 @@ func TestPrintEnvironmentNamesAReachableHostAndAKeyOfTheAccount(t *testing.T) {
 	var out bytes.Buffer
 	o := &options{account: "111122223333", region: "eu-west-1",
 		accessKeys: map[string]string{"AKIDB": "111122223333", "AKIDA": "444455556666", "AKIDC": "111122223333"}}
-	printEnvironment(&out, &net.TCPAddr{IP: net.IPv6unspecified, Port: 4580}, o)
+	printEnvironment(&out, &net.TCPAddr{IP: net.IPv6unspecified, Port: 4580}, o,
+		ssmsim.Queue{Account: "111122223333", Region: "eu-west-1", Name: "automation"})
 	want := "ssm_simulator serving on http://127.0.0.1:4580\n" +
 		"export AWS_ENDPOINT_URL_SSM=http://127.0.0.1:4580\n" +
 		"export AWS_ENDPOINT_URL_STS=http://127.0.0.1:4580\n" +
-		"export AWS_ACCESS_KEY_ID=AKIDB AWS_SECRET_ACCESS_KEY=simulator AWS_REGION=eu-west-1\n"
+		"export AWS_ENDPOINT_URL_SQS=http://127.0.0.1:4580\n" +
+		"export AWS_ACCESS_KEY_ID=AKIDB AWS_SECRET_ACCESS_KEY=simulator AWS_REGION=eu-west-1\n" +
+		"events queue: http://127.0.0.1:4580/111122223333/automation\n"
 	if out.String() != want {
 		t.Fatalf("printed\n%s\nwant\n%s", out.String(), want)
 	}
@@ -128,7 +138,7 @@ func startSimulator(t *testing.T, bin string, args ...string) (*exec.Cmd, map[st
 // sdkConfig loads an SDK configuration from exactly the printed environment.
 func sdkConfig(t *testing.T, env map[string]string) aws.Config {
 	t.Helper()
-	for _, k := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_STS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
+	for _, k := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SQS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
 		if env[k] == "" {
 			t.Fatalf("%s not printed", k)
 		}
@@ -193,6 +203,8 @@ func TestSimulatorBinary(t *testing.T) {
 		}
 		stopSimulator(t, cmd)
 	})
+
+	t.Run("events", func(t *testing.T) { checkBinaryEvents(t, bin) })
 
 	t.Run("scenario", func(t *testing.T) {
 		cmd, env, _ := startSimulator(t, bin, "--mode=frozen", "--account=111122223333",

@@ -33,7 +33,8 @@ var rules = []rule{
 	{"internal/ssmapi", []string{"config", "internal/contract"}},
 	{"internal/contract", nil},
 	{"config", nil},
-	{"collector", []string{"config", "internal/contract", "internal/exposition", "internal/ssmapi"}},
+	{"internal/events", []string{"config", "internal/contract", "internal/ssmapi"}},
+	{"collector", []string{"config", "internal/contract", "internal/events", "internal/exposition", "internal/ssmapi"}},
 }
 
 // simulatorUsers are the only packages (besides itself) that may depend

@@ -24,8 +24,9 @@ const (
 	// Targets are the series of a scrape of targets: /metrics (unless
 	// --no-web.metrics-include-targets) and /probe serve them.
 	Targets Group = iota
-	// API is the exporter's count of its API use, registered in the base
-	// registry: /metrics serves it, /probe does not.
+	// API is the exporter's count of its API use and of the events it
+	// reads, registered in the base registry: /metrics serves it, /probe
+	// does not.
 	API
 	// Program is the configuration's reload state and the build info,
 	// registered in the base registry: /metrics serves them, /probe does not.
@@ -81,6 +82,7 @@ var stepLabels = []string{"action", "document_name", "execution_id", "step_execu
 const (
 	tracked     = "an execution is tracked (details: steps or executions)"
 	stepTracked = "a step execution is tracked (details: steps)"
+	eventsOn    = "a target follows an events queue"
 )
 
 // Metrics is the contract: every metric the exporter can expose.
@@ -173,6 +175,23 @@ var Metrics = []Metric{
 		Help: "Executions the API said no longer exist; dropped."},
 	{Name: "ssm_automation_exporter_limit_cut_total", Type: Counter, Group: API, Labels: []string{"target", "limit"},
 		Help: "What a configured cap cut, by cap."},
+
+	// The events of the targets that follow a queue (events in the configuration).
+	{Name: "ssm_automation_events_received_total", Type: Counter, Group: API, Labels: []string{"queue", "detail_type"},
+		Help:        "Messages received from an events queue, by the detail type of their event (other for anything else).",
+		Conditional: eventsOn},
+	{Name: "ssm_automation_events_invalid_total", Type: Counter, Group: API, Labels: []string{"queue", "reason"},
+		Help:        "Messages of an events queue deleted without marking an execution, by reason.",
+		Conditional: eventsOn},
+	{Name: "ssm_automation_event_delay_seconds", Type: Histogram, Group: API, Labels: []string{"queue"},
+		Help:        "Time from an Automation event to its receipt from the queue.",
+		Conditional: "an Automation event was received from an events queue"},
+	{Name: "ssm_automation_events_up", Type: Gauge, Group: API, Labels: []string{"queue"},
+		Help:        "1 when the last call to an events queue succeeded; 0 while its targets poll instead.",
+		Conditional: eventsOn},
+	{Name: "ssm_automation_events_executions_refreshed_total", Type: Counter, Group: API, Labels: []string{"target", "cause"},
+		Help:        "Executions a target following events fetched, by cause: event (an event named it), announced (an event named a new execution a rule found) or resync (no event within resync_interval).",
+		Conditional: eventsOn},
 
 	// The configuration's reload state and the build info.
 	{Name: "ssm_automation_exporter_config_last_reload_successful", Type: Gauge, Group: Program,

@@ -57,7 +57,7 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 		target.Cut("response_bytes", 1)
 	}
 	switch raw {
-	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded":
+	case "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled":
 		target.add(m.metrics.throttled, 1)
 		m.limiter.Throttled()
 	case "OK":

@@ -17,6 +17,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
@@ -63,6 +64,7 @@ type Clients struct {
 	clients  map[clientKey]*ssm.Client
 	limiters map[limiterKey]*adaptiveLimiter
 	creds    map[roleKey]aws.CredentialsProvider
+	queues   map[queueKey]*sqs.Client // see Queue
 
 	// backoff replaces the SDK's retry delays when set (tests).
 	backoff retry.BackoffDelayer
@@ -139,6 +141,7 @@ func (c *Clients) Prune(keep []config.ExpandedTarget, api config.API) {
 			delete(c.creds, k)
 		}
 	}
+	c.pruneQueues(keep, api)
 }
 
 func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {

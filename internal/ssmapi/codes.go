@@ -35,6 +35,19 @@ var knownCodes = setOf(
 	"MalformedQueryString", "MissingAction", "MissingParameter", "ValidationError",
 	// STS AssumeRole, whose errors fail the SSM call that needed the role.
 	"RegionDisabledException", "MalformedPolicyDocument", "PackedPolicyTooLarge",
+	// The errors of the SQS operations the event consumer calls
+	// (ReceiveMessage, DeleteMessageBatch, GetQueueAttributes) in the SQS
+	// service model, and the AWS Query codes the service sends for them
+	// (x-amzn-query-error), which the SDK reports as their code.
+	"QueueDoesNotExist", "InvalidAddress", "InvalidSecurity", "RequestThrottled", "UnsupportedOperation",
+	"OverLimit", "KmsAccessDenied", "KmsDisabled", "KmsInvalidKeyUsage", "KmsInvalidState", "KmsNotFound",
+	"KmsOptInRequired", "KmsThrottled", "EmptyBatchRequest", "TooManyEntriesInBatchRequest",
+	"BatchEntryIdsNotDistinct", "InvalidBatchEntryId", "InvalidAttributeName", "ReceiptHandleIsInvalid",
+	"AWS.SimpleQueueService.NonExistentQueue", "AWS.SimpleQueueService.UnsupportedOperation",
+	"AWS.SimpleQueueService.EmptyBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+	"AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.InvalidBatchEntryId",
+	"KMS.AccessDeniedException", "KMS.DisabledException", "KMS.InvalidKeyUsageException",
+	"KMS.InvalidStateException", "KMS.NotFoundException", "KMS.OptInRequired", "KMS.ThrottlingException",
 )
 
 func setOf(values ...string) map[string]bool {

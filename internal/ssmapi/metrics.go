@@ -26,6 +26,7 @@ type APIMetrics struct {
 	errors        *prometheus.CounterVec
 	vanished      *prometheus.CounterVec
 	limitCut      *prometheus.CounterVec
+	refreshed     *prometheus.CounterVec // of the targets following events
 }
 
 // NewAPIMetrics creates the exporter's API counters and registers them.
@@ -37,6 +38,7 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 		return c
 	}
 	duration := spec("exporter_api_request_duration_seconds", contract.Histogram)
+	refreshed := spec("events_executions_refreshed_total", contract.Counter)
 	m := &APIMetrics{
 		requests:      f("api_requests_total"),
 		throttled:     f("api_throttled_total"),
@@ -44,13 +46,14 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 		errors:        f("errors_total"),
 		vanished:      f("executions_vanished_total"),
 		limitCut:      f("limit_cut_total"),
+		refreshed:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: refreshed.Name, Help: refreshed.Help}, refreshed.Labels),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    duration.Name,
 			Help:    duration.Help,
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, duration.Labels),
 	}
-	reg.MustRegister(m.duration)
+	reg.MustRegister(m.duration, m.refreshed)
 	return m
 }
 
@@ -109,7 +112,31 @@ func (c *TargetCounters) Drop() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c.removed = true
-	for _, v := range []*prometheus.CounterVec{m.requests, m.throttled, m.rateLimitWait, m.errors, m.vanished, m.limitCut} {
+	for _, v := range []*prometheus.CounterVec{m.requests, m.throttled, m.rateLimitWait, m.errors, m.vanished, m.limitCut, m.refreshed} {
 		v.DeletePartialMatch(prometheus.Labels{"target": c.name})
 	}
 }
+
+// RefreshCauses are the causes of ssm_automation_events_executions_refreshed_total.
+var RefreshCauses = []string{"event", "announced", "resync"}
+
+// FollowEvents creates the target's series of refreshes by cause at 0
+// when it follows events, and deletes them when it no longer does.
+func (c *TargetCounters) FollowEvents(on bool) {
+	c.m.mu.RLock()
+	defer c.m.mu.RUnlock()
+	if c.removed {
+		return
+	}
+	if !on {
+		c.m.refreshed.DeletePartialMatch(prometheus.Labels{"target": c.name})
+		return
+	}
+	for _, cause := range RefreshCauses {
+		c.m.refreshed.WithLabelValues(c.name, cause)
+	}
+}
+
+// Refreshed counts n executions fetched for the cause (event, announced,
+// resync).
+func (c *TargetCounters) Refreshed(cause string, n float64) { c.add(c.m.refreshed, n, cause) }

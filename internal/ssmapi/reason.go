@@ -31,7 +31,7 @@ func Reason(err error) string {
 			return "access_denied"
 		case code == "ExpiredToken" || code == "ExpiredTokenException" || code == "RequestExpired":
 			return "expired_credentials"
-		case strings.Contains(code, "Throttl") || code == "TooManyRequestsException" || code == "RequestLimitExceeded":
+		case strings.Contains(code, "Throttl") || code == "TooManyRequestsException" || code == "RequestLimitExceeded" || code == "OverLimit":
 			return "throttled"
 		case code == "InternalServerError" || code == "ServiceUnavailable" || code == "InternalFailure":
 			return "server_error"

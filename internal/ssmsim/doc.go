@@ -1,7 +1,9 @@
 // Package ssmsim is an in-memory fake of the SSM Automation read API
 // (DescribeAutomationStepExecutions, DescribeAutomationExecutions,
-// GetAutomationExecution) and of STS AssumeRole, speaking the services' wire
-// protocols so the real aws-sdk-go-v2 clients can be pointed at it.
+// GetAutomationExecution), of STS AssumeRole and of the SQS calls an event
+// consumer makes, speaking the services' wire protocols so the real
+// aws-sdk-go-v2 clients can be pointed at it. In live mode it publishes the
+// EventBridge events of the changes it makes into subscribed queues.
 //
 // # Wire protocol
 //
@@ -24,8 +26,20 @@
 // Action=AssumeRole&Version=2011-06-15) answered in XML. The issued access key
 // maps to the account of the role ARN.
 //
-// GET /metrics serves ssm_simulator_requests_total{operation,code} and
-// ssm_simulator_injected_faults_total{kind} from the simulator's own registry.
+// SQS requests are AWS JSON 1.0: POST / with X-Amz-Target AmazonSQS.<Operation>
+// and Content-Type application/x-amz-json-1.0 (CreateQueue, GetQueueUrl,
+// DeleteQueue, GetQueueAttributes, SendMessage, ReceiveMessage, DeleteMessage,
+// DeleteMessageBatch, ChangeMessageVisibility). Errors carry {"__type",
+// "message"}, the type namespaced (com.amazonaws.sqs#QueueDoesNotExist) for
+// the model's errors, and the query-compatible code with the fault's side in
+// x-amzn-query-error (AWS.SimpleQueueService.NonExistentQueue;Sender), which
+// the SDK reports as the error's code. A queue URL is
+// <endpoint>/<account>/<name>; the queue is looked up in that account and in
+// the region the request is signed for.
+//
+// GET /metrics serves ssm_simulator_requests_total{operation,code},
+// ssm_simulator_injected_faults_total{kind} and
+// ssm_simulator_events_total{detail_type} from the simulator's own registry.
 //
 // # Choices where the service documentation is silent
 //
@@ -96,4 +110,43 @@
 //   - STS answers AccessDenied (403) for Options.DeniedRoles, ValidationError
 //     for a malformed role ARN, session name or duration, and InvalidAction
 //     for other actions or versions.
+//
+// # SQS and events
+//
+//   - SQS requests go through the same authentication as SSM ones and take
+//     their faults from Options.SQSFaults (error rates, latency, malformed
+//     bodies); the SSM rate limit does not apply. Any account may use a
+//     queue through its URL, as a queue policy allowing it would.
+//   - Queues are standard queues: ReceiveMessage hands out visible messages
+//     oldest sent first, hides each for the visibility timeout and counts
+//     its receives; one not deleted in time comes back with
+//     ApproximateReceiveCount one higher and a new receipt handle. As on the
+//     service, deleting with a handle older than the latest receive
+//     succeeds without deleting. ChangeMessageVisibility with such a handle
+//     answers InvalidParameterValue, on a message not in flight
+//     MessageNotInflight. Messages are kept until deleted (retention is not
+//     enforced); FIFO queues, message attributes and dead-letter queues are
+//     not simulated.
+//   - A ReceiveMessage with a wait time returns as soon as one message is
+//     available. It sleeps on the queue, woken by a send, a visibility
+//     change, the queue's deletion (then it answers QueueDoesNotExist), a
+//     wall-clock timer at the next hidden message's time, the end of the
+//     wait, the client going away (counted Canceled, nothing answered) or
+//     Server.StopLongPolls. Visibility uses Options.Now; a test that moves
+//     that clock by hand calls Server.NotifyClockMoved to wake waiters.
+//   - Events follow the examples of the service's documentation: version
+//     "0", a random id, time in RFC 3339 UTC to the second, resources the
+//     execution's and the runbook version's ARNs, and a detail with
+//     ExecutionId, Definition, DefinitionVersion (a number, 1.0), Status,
+//     StartTime and EndTime ("Nov 29, 2024 7:43:23 PM", UTC), Time (the
+//     duration in milliseconds, 2630.0), StepName and Action for steps,
+//     ExecutedBy for executions. EndTime and Time are left out until the
+//     step or execution ends, StartTime while a step is Pending. Pending
+//     steps are not announced; a started execution is announced with its
+//     first step.
+//   - Options.EventFaults draws per delivery to a queue: dropped, sent twice
+//     (same event id), delayed (the message reaches the queue, SentTimestamp,
+//     and is visible after the delay), or held back by the reorder delay so
+//     later events overtake it. Events of an account and region no queue is
+//     subscribed to, or for a deleted queue, are lost.
 package ssmsim

@@ -86,6 +86,7 @@ type response struct {
 	status      int
 	contentType string
 	errorType   string // X-Amzn-ErrorType header of JSON errors
+	queryError  string // x-amzn-query-error header of SQS errors
 	body        []byte
 	code        string // metrics code: OK or the error code
 }
@@ -104,6 +105,9 @@ func (r response) write(w http.ResponseWriter, reqID string) {
 	h.Set("Content-Length", strconv.Itoa(len(r.body)))
 	if r.errorType != "" {
 		h.Set("X-Amzn-ErrorType", r.errorType)
+	}
+	if r.queryError != "" {
+		h[headerQueryError] = []string{r.queryError}
 	}
 	// The service spells the header this way; assign it directly so Go does
 	// not canonicalise it (readers look it up case-insensitively).

@@ -2,8 +2,10 @@ package ssmsim
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,6 +37,43 @@ func FuzzSSMRequest(f *testing.F) {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+			t.Fatalf("status %d for %s: %s", rec.Code, body, rec.Body)
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("invalid JSON answer for %s: %s", body, rec.Body)
+		}
+	})
+}
+
+// FuzzSQSRequest checks that no request body makes an SQS operation fail
+// with anything but a client error in the JSON 1.0 error shape.
+func FuzzSQSRequest(f *testing.F) {
+	srv := New(nil, Options{})
+	srv.CreateQueue(testQ)
+	srv.StopLongPolls() // no receive waits
+	url := QueueURL("http://sim", testQ)
+	for _, body := range []string{
+		`{}`, `null`, `[]`, `{"QueueUrl":"` + url + `"}`, `{"QueueUrl":"%zz"}`, `{"QueueName":"events"}`,
+		`{"QueueUrl":"` + url + `","MaxNumberOfMessages":10,"WaitTimeSeconds":20,"MessageSystemAttributeNames":["All"]}`,
+		`{"QueueUrl":"` + url + `","Entries":[{"Id":"a","ReceiptHandle":"x"},{"Id":"a"}]}`,
+		`{"QueueUrl":"` + url + `","Entries":[null]}`,
+		`{"QueueUrl":"` + url + `","ReceiptHandle":"AAAA","VisibilityTimeout":5}`,
+		`{"QueueUrl":"` + url + `","MessageBody":"hello","DelaySeconds":1}`,
+		`{"QueueName":"q","Attributes":{"VisibilityTimeout":"x"}}`,
+	} {
+		for op := range len(sqsOperations) {
+			f.Add(uint8(op), body)
+		}
+	}
+	ops := slices.Sorted(maps.Keys(sqsOperations))
+	f.Fuzz(func(t *testing.T, op uint8, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		for k, v := range sqsHeaders(ops[int(op)%len(ops)]) {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest && rec.Code != http.StatusNotFound {
 			t.Fatalf("status %d for %s: %s", rec.Code, body, rec.Body)
 		}
 		if !json.Valid(rec.Body.Bytes()) {

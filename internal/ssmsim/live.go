@@ -17,6 +17,9 @@ type LiveOptions struct {
 	NewExecutionEvery time.Duration    // how often an execution starts (default 30s)
 	Account, Region   string           // where new executions start (defaults "123456789012", "us-east-1")
 	MaxExecutions     int              // the oldest finished executions are deleted beyond it (default 100)
+	// Events, when set, receives the EventBridge events of every change:
+	// a step or an execution that changes status, an execution that starts.
+	Events *Server
 }
 
 // approvalDelay is how long a Waiting approval stays unanswered in live mode.
@@ -70,11 +73,16 @@ func newLive(store *Store, opts LiveOptions) *live {
 
 // tick advances running executions, starts a new one when due and trims the store.
 func (l *live) tick(now time.Time) {
-	Advance(l.store, now, l.rnd)
+	changed := l.publisher(now)
+	advance(l.store, now, l.rnd, changed)
 	if now.Sub(l.lastNew) >= l.opts.NewExecutionEvery {
 		l.lastNew = now
 		rb := &runbooks[l.rnd.IntN(len(runbooks))]
-		l.store.Put(l.opts.Account, l.opts.Region, l.gen.execution(rb, now, runStarting))
+		e := l.gen.execution(rb, now, runStarting)
+		l.store.Put(l.opts.Account, l.opts.Region, e)
+		if changed != nil {
+			changed(l.opts.Account, l.opts.Region, nil, e)
+		}
 	}
 	pruneFinished(l.store, l.opts.MaxExecutions)
 }
@@ -83,7 +91,11 @@ func (l *live) tick(now time.Time) {
 // step as of now: the running step ends (or an approval is answered) and the
 // next Pending step starts, or the execution ends with the status its steps
 // give it. Executions are visited oldest first so that rnd makes it repeatable.
-func Advance(store *Store, now time.Time, rnd *rand.Rand) {
+func Advance(store *Store, now time.Time, rnd *rand.Rand) { advance(store, now, rnd, nil) }
+
+// advance is Advance; changed, when set, is told of each execution it
+// advanced, with a copy of it from before, once the store holds the new one.
+func advance(store *Store, now time.Time, rnd *rand.Rand, changed func(account, region string, before, after *Execution)) {
 	type ref struct {
 		account, region, id string
 		start               time.Time
@@ -105,8 +117,15 @@ func Advance(store *Store, now time.Time, rnd *rand.Rand) {
 		// Get returns a copy with copied steps; maps stay shared with the
 		// stored value, so they are replaced, never written to.
 		if e := store.Get(r.account, r.region, r.id); e != nil {
+			var before *Execution
+			if changed != nil {
+				before = e.Clone()
+			}
 			advanceExecution(e, now, rnd)
 			store.Put(r.account, r.region, e)
+			if changed != nil {
+				changed(r.account, r.region, before, e)
+			}
 		}
 	}
 }

@@ -23,10 +23,10 @@ func TestSimulatorMetrics(t *testing.T) {
 	rawCall(t, url, rawHeaders("DescribeAutomationExecutions"), `{}`)
 
 	want := `
-# HELP ssm_simulator_injected_faults_total Faults injected by the SSM simulator, by kind (an error code, Latency, MalformedBody or RepeatToken).
+# HELP ssm_simulator_injected_faults_total Faults injected by the SSM simulator, by kind (an error code, Latency, MalformedBody, RepeatToken, EventDrop, EventDuplicate or EventReorder).
 # TYPE ssm_simulator_injected_faults_total counter
 ssm_simulator_injected_faults_total{kind="InternalServerError"} 1
-# HELP ssm_simulator_requests_total Requests served by the SSM simulator, by operation and result code (OK or the error code).
+# HELP ssm_simulator_requests_total Requests served by the SSM simulator (SSM, STS and SQS), by operation and result code (OK or the error code).
 # TYPE ssm_simulator_requests_total counter
 ssm_simulator_requests_total{code="AutomationExecutionNotFoundException",operation="GetAutomationExecution"} 1
 ssm_simulator_requests_total{code="InternalServerError",operation="DescribeAutomationExecutions"} 1

@@ -41,6 +41,15 @@ type Options struct {
 	Now func() time.Time
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// SQSFaults are injected into SQS requests (error rates, latency,
+	// malformed bodies; RepeatTokenRate does not apply).
+	SQSFaults Faults
+	// EventFaults are injected into the delivery of events to queues.
+	EventFaults EventFaults
+	// OnLongPoll, when set, is called each time a ReceiveMessage starts
+	// waiting for a message on an empty queue, so a test knows a consumer
+	// is waiting before it sends.
+	OnLongPoll func(Queue)
 }
 
 const (
@@ -61,6 +70,7 @@ type Server struct {
 	registry *prometheus.Registry
 	promHTTP http.Handler
 	denied   map[string]bool
+	sqs      *sqsService
 
 	keysMu  sync.RWMutex
 	keys    map[string]string
@@ -113,6 +123,7 @@ func New(store *Store, opts Options) *Server {
 		keys:     map[string]string{},
 		limiters: map[string]*rate.Limiter{},
 	}
+	s.sqs = newSQSService(opts)
 	maps.Copy(s.keys, opts.AccessKeys)
 	for _, arn := range opts.DeniedRoles {
 		s.denied[arn] = true
@@ -126,8 +137,8 @@ func New(store *Store, opts Options) *Server {
 // random source. It is safe to call while serving.
 func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
 
-// ServeHTTP answers POST / as SSM (AWS JSON 1.1) or STS (AWS Query), and
-// GET /metrics with the simulator's metrics.
+// ServeHTTP answers POST / as SSM (AWS JSON 1.1), SQS (AWS JSON 1.0) or STS
+// (AWS Query), and GET /metrics with the simulator's metrics.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.promHTTP.ServeHTTP(w, r)
@@ -139,6 +150,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err := newAPIError(codeUnknownOperation, "%s %s is not an operation of this service.", r.Method, r.URL.Path)
 		err.Status = http.StatusNotFound
 		s.send(w, reqID, operationUnknown, err.response())
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), sqsTargetPrefix) {
+		s.serveSQS(w, r, reqID)
 		return
 	}
 	body, tooLarge := s.readBody(w, r)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -52,6 +53,18 @@ func SDKClient(_ context.Context, url, accessKey, region string, optFns ...func(
 		HTTPClient:   detachedBodyClient{next: awshttp.NewBuildableClient()},
 	}
 	return ssm.New(opts, optFns...)
+}
+
+// SQSClient returns an aws-sdk-go-v2 SQS client that talks to the simulator
+// at url, as SDKClient does for SSM.
+func SQSClient(_ context.Context, url, accessKey, region string, optFns ...func(*sqs.Options)) *sqs.Client {
+	opts := sqs.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(url),
+		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(accessKey, "secret", "")),
+		HTTPClient:   detachedBodyClient{next: awshttp.NewBuildableClient()},
+	}
+	return sqs.New(opts, optFns...)
 }
 
 // detachedBodyClient hands the transport its own copy of each request body.

@@ -1,0 +1,183 @@
+package collector
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
+)
+
+// What a refresh fetches with events on. A target that follows a queue
+// trusts its events while the queue works and has worked since the
+// target's last polling refresh (the same generation, see
+// events.Consumer.State). A trusted refresh fetches:
+//   - the executions an event named since their last fetch, by delta as
+//     polling does, their metadata ten a call;
+//   - the new executions an event announced that a discovery rule finds
+//     (their metadata ten a call, see announce.go), in full;
+//   - every execution that no fetch confirmed within resync_interval, the
+//     safety net for lost events;
+//   - and lists each discovery rule at most once per resync_interval.
+// The executions no event named are kept as they are, like settled ones.
+// Otherwise (a queue down, or back since), the refresh polls as without
+// events, and once such a refresh succeeds the queue's events are trusted.
+
+// eventSkew is how much earlier than the start of a fetch an event may be
+// stamped and still tell of a change that fetch did not see: an event's
+// time has whole seconds, clocks and the API's consistency differ a bit.
+const eventSkew = 5 * time.Second
+
+// eventPlan is what one refresh of a target following events does.
+type eventPlan struct {
+	trusted   bool
+	gen       uint64 // the queue's generation at the start; 0 when down
+	resync    time.Duration
+	changed   map[string]time.Time
+	announced map[string]events.Announced
+	causes    map[string]string // of the executions fetched: event, announced or resync
+	// fresh holds the metadata of the announced executions the target
+	// does not follow yet (see resolve), claimed holds those a rule took.
+	fresh   map[string]*types.AutomationExecutionMetadata
+	claimed map[string]bool
+}
+
+// eventPlan takes the target's changes and says how its refresh goes; nil
+// for a target that does not follow events.
+func (ts *targetState) eventPlan(cfg config.ExpandedTarget) *eventPlan {
+	ev := cfg.Target.Events
+	ts.exp.mu.RLock()
+	c := ts.exp.events
+	ts.exp.mu.RUnlock()
+	if !ev.Enabled() || c == nil {
+		return nil
+	}
+	up, gen := c.State(ev.QueueURL)
+	changed, announced := ts.changes.Take()
+	p := &eventPlan{resync: ev.ResyncInterval, changed: changed, announced: announced, causes: map[string]string{}}
+	if up {
+		p.gen = gen
+	}
+	ts.mu.Lock()
+	p.trusted = up && gen == ts.eventsGen
+	ts.mu.Unlock()
+	return p
+}
+
+// keepListing reports whether a trusted refresh keeps the rule's last
+// listing instead of listing again: it is less than resync_interval old.
+func (p *eventPlan) keepListing(last ruleResult, now time.Time) bool {
+	return p != nil && p.trusted && last.listing != nil &&
+		!now.Before(last.listedAt) && now.Sub(last.listedAt) < p.resync
+}
+
+// listOrKeep runs a discovery rule, or keeps its last listing when the
+// events tell what changed since, without the executions that have left
+// its window since.
+func (ts *targetState) listOrKeep(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time, p *eventPlan) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
+	last := ts.lastRule(r.Name)
+	if !p.keepListing(last, now) {
+		return ts.discover(ctx, api, r, now)
+	}
+	cutoff := now.Add(-r.Lookback)
+	ts.mu.Lock()
+	ids := make([]string, 0, len(last.ids))
+	for _, id := range last.ids {
+		if t := ts.tracked[id]; t == nil || t.exec.start.IsZero() || !t.exec.start.Before(cutoff) {
+			ids = append(ids, id)
+		}
+	}
+	ts.mu.Unlock()
+	last.ids = ids
+	last, metas := p.addAnnounced(last, r, now)
+	ts.setLastRule(r.Name, last)
+	return last, metas, nil
+}
+
+// choose marks the executions a trusted refresh does not fetch: known,
+// not settled, named by no event since their last fetch, and fetched
+// within resync_interval. It records why it fetches the others.
+func (p *eventPlan) choose(ts *targetState, want []*wanted, now time.Time) {
+	if p == nil || !p.trusted {
+		return
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, w := range want {
+		old := ts.tracked[w.id]
+		switch fetched, ok := ts.fetchedAt[w.id]; {
+		case old != nil && old.settled:
+		case old == nil:
+			p.causes[w.id] = "resync" // found by a listing
+			if _, ok := p.announced[w.id]; ok {
+				p.causes[w.id] = "announced"
+			}
+		case p.named(w.id, fetched):
+			p.causes[w.id] = "event"
+		case !ok || now.Sub(fetched) >= p.resync:
+			p.causes[w.id] = "resync"
+		default:
+			w.quiet = true
+		}
+	}
+}
+
+// named reports whether an event named id since a fetch that started at
+// fetched.
+func (p *eventPlan) named(id string, fetched time.Time) bool {
+	t, ok := p.changed[id]
+	if !ok {
+		a, announced := p.announced[id] // announced while its first fetch ran
+		t, ok = a.Time, announced
+	}
+	return ok && t.After(fetched.Add(-eventSkew))
+}
+
+// eventsDone records what a refresh of a target following events fetched:
+// when, for the resync; the causes, counted; the changes it could not
+// fetch, put back for the next refresh; and, after a polling refresh that
+// succeeded, the queue's generation as trusted.
+func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, ok bool, now time.Time) {
+	if p == nil {
+		return
+	}
+	counts := map[string]float64{}
+	retry := map[string]time.Time{}
+	ts.mu.Lock()
+	if fl := ts.inflight; fl != nil && fl.stale {
+		ts.mu.Unlock()
+		return
+	}
+	next := make(map[string]time.Time, len(want))
+	for _, w := range want {
+		_, got := f.results[w.id]
+		switch old, seen := ts.fetchedAt[w.id]; {
+		case w.quiet || got && ts.tracked[w.id] != nil && ts.tracked[w.id].settled:
+			next[w.id] = old // reused, not fetched
+		case got:
+			next[w.id] = now
+			if cause := p.causes[w.id]; cause != "" {
+				counts[cause]++
+			}
+		case seen:
+			next[w.id] = old
+			fallthrough
+		default:
+			if t, named := p.changed[w.id]; named && !f.gone[w.id] {
+				retry[w.id] = t
+			}
+		}
+	}
+	ts.fetchedAt = next
+	if !p.trusted && ok && p.gen != 0 {
+		ts.eventsGen = p.gen
+	}
+	ts.mu.Unlock()
+	ts.changes.Restore(retry, nil)
+	for cause, n := range counts {
+		ts.counters.Refreshed(cause, n)
+	}
+}

@@ -1,0 +1,103 @@
+package collector
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
+)
+
+// A target with events follows the queue its configuration names: the
+// consumer (internal/events) hands it the events of its account and
+// region, and it keeps the executions they name in its set of changes,
+// which its next refresh takes (see eventrefresh.go).
+
+var _ events.Sink = (*targetState)(nil)
+
+// UseEvents makes the exporter read the events queues of its targets with
+// c from the next Apply on; Close closes c.
+func (e *Exporter) UseEvents(c *events.Consumer) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.events = c
+}
+
+// applyEvents gives the consumer the queues of the targets installed, and
+// where their events go.
+func (e *Exporter) applyEvents(cfg *config.Config) {
+	e.mu.RLock()
+	c := e.events
+	queues := map[string]events.Queue{}
+	for _, name := range e.order {
+		ts := e.targets[name]
+		t := ts.config()
+		ts.counters.FollowEvents(t.Target.Events.Enabled())
+		ev := t.Target.Events
+		if !ev.Enabled() {
+			continue
+		}
+		q, ok := queues[ev.QueueURL]
+		if !ok {
+			q.Events = ev
+		}
+		q.Routes = append(q.Routes, events.Route{Account: t.AccountID, Region: t.Region, Sink: ts})
+		queues[ev.QueueURL] = q
+	}
+	e.mu.RUnlock()
+	if c != nil {
+		c.Apply(cfg.API, queues) // may wait for the loops of removed queues to end
+	}
+}
+
+func (ts *targetState) config() config.ExpandedTarget {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.cfg
+}
+
+// Offer takes an event routed to the target (events.Sink): an execution
+// it follows is marked changed; a new one that a discovery rule may find
+// is announced, for the next refresh to look up; anything else is left.
+func (ts *targetState) Offer(ev events.Event) bool {
+	ts.mu.Lock()
+	_, known := ts.tracked[ev.ExecutionID]
+	t := ts.cfg.Target
+	ts.mu.Unlock()
+	if !t.Events.Enabled() {
+		return false // events turned off since the consumer took the route
+	}
+	if known || slices.ContainsFunc(t.Executions, func(x config.Execution) bool { return x.ID == ev.ExecutionID }) {
+		ts.changes.Mark(ev.ExecutionID, ev.Time)
+		return true
+	}
+	for i := range t.Discovery {
+		if mayFind(&t.Discovery[i], ev) {
+			ts.changes.Announce(ev.ExecutionID, ev.Document, ev.Time)
+			return true
+		}
+	}
+	return false
+}
+
+// mayFind says whether a rule may find the execution of an event, as far
+// as the event tells and the execution's metadata can confirm (see
+// ruleMatches): a rule whose tag or target resource group the metadata
+// does not carry finds new executions at its next listing only.
+func mayFind(r *config.DiscoveryRule, ev events.Event) bool {
+	if !checkable(r) {
+		return false
+	}
+	for _, f := range r.Filters {
+		if f.Key == "ExecutionId" && !slices.Contains(f.Values, ev.ExecutionID) {
+			return false
+		}
+	}
+	return r.IncludeChildren || strings.HasPrefix(ev.Document, r.DocumentNamePrefix)
+}
+
+// checkable says whether an execution's metadata tells if the rule finds
+// it.
+func checkable(r *config.DiscoveryRule) bool {
+	return r.TagKey == "" && !slices.ContainsFunc(r.Filters, func(f config.Filter) bool { return f.Key == "TargetResourceGroup" })
+}

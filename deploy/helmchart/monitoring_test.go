@@ -1,0 +1,44 @@
+package helmchart
+
+import (
+	"testing"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// checkServiceMonitor checks the ServiceMonitor of the full values: it
+// selects the chart's Service in the release's namespace, on its port, with
+// the values' interval, timeout and authentication.
+func checkServiceMonitor(t *testing.T, r rendered) {
+	t.Helper()
+	sm := one[monitoringv1.ServiceMonitor](t, r, "ServiceMonitor")
+	sel, err := metav1LabelSelector(sm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := r.byKind("Service")[0].Value.(*corev1.Service)
+	if !sel.Matches(labels.Set(svc.Labels)) || sm.Spec.NamespaceSelector.MatchNames[0] != svc.Namespace {
+		t.Errorf("ServiceMonitor selector %v does not select Service %s %v", sel, svc.Name, svc.Labels)
+	}
+	if sm.Labels["release"] != "kube-prometheus-stack" {
+		t.Errorf("ServiceMonitor labels %v, want the values' labels", sm.Labels)
+	}
+	if len(sm.Spec.Endpoints) != 1 {
+		t.Fatalf("%d endpoints, want 1", len(sm.Spec.Endpoints))
+	}
+	ep := sm.Spec.Endpoints[0]
+	if ep.Port != svc.Spec.Ports[0].Name || ep.Path != "/metrics" || ep.Interval != "30s" || ep.ScrapeTimeout != "25s" {
+		t.Errorf("endpoint %s%s every %s within %s, want the Service's port, /metrics, 30s, 25s", ep.Port, ep.Path, ep.Interval, ep.ScrapeTimeout)
+	}
+	if ep.Scheme == nil || *ep.Scheme != "https" || ep.TLSConfig == nil || ep.BasicAuth == nil ||
+		ep.BasicAuth.Username.Name != "ssm-automation-exporter-scrape" {
+		t.Errorf("endpoint scheme %v, TLS %+v, basic auth %+v: want HTTPS with the values' TLS and basic auth", ep.Scheme, ep.TLSConfig, ep.BasicAuth)
+	}
+}
+
+func metav1LabelSelector(sm *monitoringv1.ServiceMonitor) (labels.Selector, error) {
+	return metav1.LabelSelectorAsSelector(&sm.Spec.Selector)
+}
