@@ -18,61 +18,109 @@ type delta struct {
 // merge puts together, in the order of a whole listing: the steps of old
 // started before since (fetched again, or kept), the steps listed since,
 // then the steps not started: those of old, or, once the execution has
-// ended, those fetched again that are still there.
+// ended, those fetched again that are still there. Each step is copied
+// once, straight into the merged list; a delta that brings back what old
+// holds merges to old itself, without a copy (see keepUnchanged).
 func (d *delta) merge(old []stepRec, maxSteps int) ([]stepRec, bool) {
+	if len(old) <= maxSteps && d.unchanged(old) {
+		return old, true
+	}
 	steps := make([]stepRec, 0, len(old)+len(d.started))
-	var pending []stepRec
 	for i := range old {
 		s := &old[i]
 		r, fresh := d.got[s.id]
 		switch {
 		case d.listed[s.id]:
 			// Listed again, or started since.
-		case !s.start.IsZero() && !s.start.Before(d.since):
-			return nil, false // started in the second listed again, but not listed
-		case s.start.IsZero() && !d.final:
-			pending = append(pending, kept(s))
-		case s.start.IsZero() && !fresh:
-			// The execution ended without running it.
-		case s.start.IsZero() && r.start.IsZero():
-			pending = append(pending, r)
-		case s.start.IsZero():
+		case s.start.IsZero() && d.final && fresh && !r.start.IsZero():
 			return nil, false // started after the listing
+		case s.start.IsZero():
+			// Not started: appended last, below.
+		case !s.start.Before(d.since):
+			return nil, false // started in the second listed again, but not listed
 		case fresh:
 			steps = append(steps, r)
-		case d.iterating[s.id]:
+		case d.iterating[s.id] || isTerminal(s.status):
 			steps = append(steps, kept(s))
-		case !isTerminal(s.status):
-			return nil, false // not finished, and not found by id
 		default:
-			steps = append(steps, kept(s))
+			return nil, false // not finished, and not found by id
 		}
 	}
-	steps = append(append(steps, d.started...), pending...)
+	steps = append(steps, d.started...)
+	for i := range old {
+		s := &old[i]
+		r, fresh := d.got[s.id]
+		switch {
+		case !s.start.IsZero() || d.listed[s.id]:
+		case !d.final:
+			steps = append(steps, kept(s)) // still Pending
+		case fresh:
+			steps = append(steps, r)
+			// Otherwise the execution ended without running it.
+		}
+	}
 	if d.mayHaveJumped(old) || len(steps) > maxSteps {
 		return nil, false
 	}
 	return steps, true
 }
 
+// unchanged reports whether merging what d got with old would give old
+// again: old holds the steps started before since, each unchanged or kept
+// (finished, or a loop still iterating), then the steps listed again, as
+// listed, then those not started, still Pending while the execution runs,
+// fetched again unchanged once it has ended.
+func (d *delta) unchanged(old []stepRec) bool {
+	i := 0
+	for ; i < len(old) && !old[i].start.IsZero() && old[i].start.Before(d.since); i++ {
+		s := &old[i]
+		r, fresh := d.got[s.id]
+		if fresh && !sameStep(&r, s) || !fresh && !d.iterating[s.id] && !isTerminal(s.status) {
+			return false
+		}
+	}
+	if len(old)-i < len(d.started) {
+		return false
+	}
+	for j := range d.started {
+		if !sameStep(&d.started[j], &old[i+j]) {
+			return false
+		}
+	}
+	for k := i + len(d.started); k < len(old); k++ {
+		s := &old[k]
+		r, fresh := d.got[s.id]
+		if !s.start.IsZero() || fresh != d.final || fresh && !sameStep(&r, s) {
+			return false
+		}
+	}
+	return true
+}
+
 // mayHaveJumped reports whether a step ended since in a way that may have
 // made the runbook skip Pending steps: cancelled, or failed with onFailure
 // Abort or step:<name>. A step that fails with onFailure Continue goes on
-// to its next step as one that succeeds does.
+// to its next step as one that succeeds does. Only the statuses of the
+// steps that ended so are looked up in old, most often none.
 func (d *delta) mayHaveJumped(old []stepRec) bool {
-	was := make(map[string]string, len(old))
-	for i := range old {
-		was[old[i].id] = old[i].status
-	}
+	var ended map[string]string
 	for id, r := range d.got {
 		switch {
-		case r.status == "Success" || !isTerminal(r.status) || was[id] == r.status:
+		case r.status == "Success" || !isTerminal(r.status):
 		case (r.status == "Failed" || r.status == "TimedOut") && r.def.onFailure == "Continue":
 		default:
-			return true
+			if ended == nil {
+				ended = map[string]string{}
+			}
+			ended[id] = r.status
 		}
 	}
-	return false
+	for i := 0; i < len(old) && len(ended) > 0; i++ {
+		if status, ok := ended[old[i].id]; ok && status == old[i].status {
+			delete(ended, old[i].id)
+		}
+	}
+	return len(ended) > 0
 }
 
 // mayIterate reports whether s is an open loop step whose state may be

@@ -186,6 +186,7 @@ func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, 
 	}
 	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now,
 		exact: exact && n == 0 && badTimes == 0, filters: filterKey(w.filters)}
+	t.keepUnchanged(old)
 	if badTimes > 0 {
 		// Kept without those times, and the fetch counted as failed.
 		return t, fmt.Errorf("%w: %d times of execution %s", ssmapi.ErrBadTime, badTimes, w.id)

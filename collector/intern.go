@@ -51,9 +51,8 @@ func (in *interner) def(d *stepDef) *stepDef {
 	return &c
 }
 
-// own replaces every string of t by an interned or private copy.
-func (in *interner) own(t *tracked) {
-	x := &t.exec
+// ownExec replaces every string of x by an interned or private copy.
+func (in *interner) ownExec(x *execRec) {
 	x.id = strings.Clone(x.id)
 	for _, p := range []*string{&x.document, &x.version, &x.status, &x.autoType, &x.mode, &x.parent} {
 		*p = in.str(*p)
@@ -61,9 +60,13 @@ func (in *interner) own(t *tracked) {
 	for i := range x.alarms {
 		x.alarms[i] = alarm{name: in.str(x.alarms[i].name), state: in.str(x.alarms[i].state)}
 	}
-	ownIDs(t.steps)
-	for i := range t.steps {
-		st := &t.steps[i]
+}
+
+// ownSteps replaces every string of steps by an interned or private copy.
+func (in *interner) ownSteps(steps []stepRec) {
+	ownIDs(steps)
+	for i := range steps {
+		st := &steps[i]
 		st.status, st.iteration = in.str(st.status), in.str(st.iteration)
 		st.def = in.def(st.def)
 		for j := range st.alarms {

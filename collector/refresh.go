@@ -104,10 +104,10 @@ func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.D
 	d, listing, err := ssmapi.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
 	res := ruleResult{stat: ruleStat{name: r.Name, found: d.Found, dropped: d.Dropped}, listing: listing, listedAt: now}
 	metas := map[string]*types.AutomationExecutionMetadata{}
-	for j := range d.Kept {
-		id := aws.ToString(d.Kept[j].AutomationExecutionId)
+	for _, m := range d.Kept {
+		id := aws.ToString(m.AutomationExecutionId)
 		res.ids = append(res.ids, id)
-		metas[id] = &d.Kept[j]
+		metas[id] = m
 	}
 	if err != nil {
 		ts.fail(err, "discovery failed", "rule", r.Name)

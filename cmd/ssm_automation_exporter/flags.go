@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ type options struct {
 	includeTargets bool
 	demo           bool
 	demoListen     string
+	gcPercent      int  // --runtime.gc-percent
+	gcPercentSet   bool // given on the command line
 	webFlags       *web.FlagConfig
 	promslog       *promslog.Config
 }
@@ -56,6 +59,8 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 		Default("10s").DurationVar(&o.defaultTimeout)
 	app.Flag("demo", "Serve a built-in simulator of SSM in live mode on a loopback port and watch it; no AWS account needed.").BoolVar(&o.demo)
 	app.Flag("demo.simulator-address", "Listen address of the demo's simulator.").Default("127.0.0.1:0").StringVar(&o.demoListen)
+	app.Flag("runtime.gc-percent", "Garbage collector target percent set at start-up (GOGC); without the flag, GOGC from the environment if set, else 50.").
+		IsSetByUser(&o.gcPercentSet).Default(strconv.Itoa(defaultGCPercent)).IntVar(&o.gcPercent)
 	o.webFlags = kingpinflag.AddFlags(app, ":9847")
 	promslogflag.AddFlags(app, o.promslog)
 	app.Version(version.Print(name))
@@ -79,6 +84,9 @@ func (o *options) validate() error {
 	}
 	if o.timeoutOffset < 0 || o.timeoutOffset >= o.defaultTimeout {
 		return fmt.Errorf("--scrape.timeout-offset %s: must be at least 0 and less than --scrape.default-timeout (%s)", o.timeoutOffset, o.defaultTimeout)
+	}
+	if err := checkGCPercent(o.gcPercent, o.gcPercentSet); err != nil {
+		return err
 	}
 	if o.shutdownGrace < 0 {
 		return fmt.Errorf("--web.shutdown-grace %s: must be at least 0", o.shutdownGrace)

@@ -59,7 +59,7 @@ func TestBadFlagsExitAtStart(t *testing.T) {
 		"--web.telemetry-path=/a b",
 		"--scrape.timeout-offset=-5s", "--scrape.timeout-offset=1h",
 		"--scrape.default-timeout=0s", "--scrape.default-timeout=-1s", "--scrape.default-timeout=6m",
-		"--web.shutdown-grace=-1s",
+		"--web.shutdown-grace=-1s", "--runtime.gc-percent=0", "--runtime.gc-percent=-1",
 	} {
 		t.Run(flag, func(t *testing.T) {
 			t.Parallel()

@@ -49,6 +49,7 @@ func run(args []string, out io.Writer) int {
 	if o.configCheck {
 		return checkConfig(o.configFile, out)
 	}
+	applyGCPercent(o, os.LookupEnv, logger)
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
 	if err := serve(sigs, o, logger); err != nil {
 		logger.Error("exporter stopped", "err", err)

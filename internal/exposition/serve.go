@@ -38,10 +38,8 @@ func Serve(w http.ResponseWriter, r *http.Request, g prometheus.Gatherer, src So
 	h.Set("Content-Type", string(format))
 	var out io.Writer = w
 	if acceptsGzip(r) {
-		gz := gzipPool.Get().(*gzip.Writer)
-		defer gzipPool.Put(gz)
-		gz.Reset(w)
-		defer gz.Close()
+		gz := takeGzip(w)
+		defer putGzip(gz)
 		h.Set("Content-Encoding", "gzip")
 		out = gz
 	}
@@ -67,13 +65,44 @@ func nameFilter(r *http.Request) map[string]bool {
 	return out
 }
 
-// gzipPool holds writers at BestSpeed: exposition text compresses well at
-// any level, and the fastest one costs a fraction of the CPU of the
-// default.
-var gzipPool = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return w
-}}
+// idleGzip is a gzip writer kept for the next answer. Writers compress at
+// BestSpeed: exposition text compresses well at any level, and the
+// fastest one costs a fraction of the CPU of the default. A writer weighs
+// about 1.2 MiB, most of the memory an answer takes: one is kept, and
+// only one. A sync.Pool keeps one for each processor that last wrote an
+// answer and drops them at every other garbage collection, so that two
+// were often alive between scrapes, and a new one was made every few.
+var idleGzip struct {
+	sync.Mutex
+	w *gzip.Writer
+}
+
+// takeGzip returns the idle writer, or a new one, writing to w.
+func takeGzip(w io.Writer) *gzip.Writer {
+	idleGzip.Lock()
+	gz := idleGzip.w
+	idleGzip.w = nil
+	idleGzip.Unlock()
+	if gz == nil {
+		gz, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+		return gz
+	}
+	gz.Reset(w)
+	return gz
+}
+
+// putGzip ends the answer gz writes and keeps gz for the next one, unless
+// one is kept already (concurrent answers each make their own). It no
+// longer refers to the answer's writer.
+func putGzip(gz *gzip.Writer) {
+	_ = gz.Close()
+	gz.Reset(io.Discard)
+	idleGzip.Lock()
+	defer idleGzip.Unlock()
+	if idleGzip.w == nil {
+		idleGzip.w = gz
+	}
+}
 
 // acceptsGzip reports whether the answer should be gzip-encoded: gzip
 // (or *) is acceptable and weighs more than identity, which wins a tie,

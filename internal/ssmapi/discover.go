@@ -25,9 +25,9 @@ func discoveryFilters(r *config.DiscoveryRule, now time.Time) []types.Automation
 // Discovered is what one discovery rule found.
 type Discovered struct {
 	Rule    string
-	Kept    []types.AutomationExecutionMetadata // newest first
-	Found   int                                 // before the cap
-	Dropped int                                 // past max_executions
+	Kept    []*types.AutomationExecutionMetadata // newest first, slim (see Slim)
+	Found   int                                  // before the cap
+	Dropped int                                  // past max_executions
 }
 
 // Discover runs one rule: its executions newest first, capped at
@@ -41,7 +41,7 @@ func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 	if err != nil {
 		return d, nil, fmt.Errorf("discovery rule %s: %w", r.Name, err)
 	}
-	list := make([]types.AutomationExecutionMetadata, 0, len(l.execs))
+	list := make([]*types.AutomationExecutionMetadata, 0, len(l.execs))
 	for _, m := range l.execs {
 		list = append(list, m)
 	}
@@ -66,7 +66,7 @@ func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 
 // children lists the executions whose parent is in list, ten parents per
 // call, following grandchildren too.
-func children(ctx context.Context, api API, list []types.AutomationExecutionMetadata) ([]types.AutomationExecutionMetadata, error) {
+func children(ctx context.Context, api API, list []*types.AutomationExecutionMetadata) ([]*types.AutomationExecutionMetadata, error) {
 	seen := map[string]bool{}
 	var parents []string
 	for i := range list {
@@ -74,7 +74,7 @@ func children(ctx context.Context, api API, list []types.AutomationExecutionMeta
 		seen[id] = true
 		parents = append(parents, id)
 	}
-	var out []types.AutomationExecutionMetadata
+	var out []*types.AutomationExecutionMetadata
 	for depth := 0; len(parents) > 0 && depth < 5; depth++ {
 		var next []string
 		for i := 0; i < len(parents); i += idBatch {
@@ -85,13 +85,13 @@ func children(ctx context.Context, api API, list []types.AutomationExecutionMeta
 			if err != nil {
 				return out, err
 			}
-			for _, c := range children {
-				id := aws.ToString(c.AutomationExecutionId)
+			for j := range children {
+				id := aws.ToString(children[j].AutomationExecutionId)
 				if seen[id] {
 					continue
 				}
 				seen[id] = true
-				out = append(out, c)
+				out = append(out, Slim(&children[j]))
 				next = append(next, id)
 			}
 		}
@@ -100,7 +100,7 @@ func children(ctx context.Context, api API, list []types.AutomationExecutionMeta
 	return out, nil
 }
 
-func dedupeMetadata(list []types.AutomationExecutionMetadata) []types.AutomationExecutionMetadata {
+func dedupeMetadata(list []*types.AutomationExecutionMetadata) []*types.AutomationExecutionMetadata {
 	seen := make(map[string]bool, len(list))
 	out := list[:0]
 	for _, m := range list {
@@ -115,7 +115,7 @@ func dedupeMetadata(list []types.AutomationExecutionMetadata) []types.Automation
 }
 
 // sortNewestFirst orders executions by start time, newest first, ties by id.
-func sortNewestFirst(list []types.AutomationExecutionMetadata) {
+func sortNewestFirst(list []*types.AutomationExecutionMetadata) {
 	sort.SliceStable(list, func(i, j int) bool {
 		a, b := aws.ToTime(list[i].ExecutionStartTime), aws.ToTime(list[j].ExecutionStartTime)
 		if !a.Equal(b) {

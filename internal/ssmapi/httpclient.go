@@ -30,9 +30,12 @@ func (c *cappedClient) Do(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		// A shallow copy: the client copies what it changes, and the
+		// transport changes nothing.
+		own := *req
+		own.Body = io.NopCloser(bytes.NewReader(body))
+		own.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req = &own
 	}
 	resp, err := c.inner.Do(req)
 	if err != nil || resp.Body == nil {

@@ -49,7 +49,7 @@ func terminal(s types.AutomationExecutionStatus) bool { return IsTerminal(string
 type Listing struct {
 	sig   string // the rule it was listed for
 	full  time.Time
-	execs map[string]types.AutomationExecutionMetadata
+	execs map[string]*types.AutomationExecutionMetadata // slim (see Slim), shared between listings
 }
 
 // listRule lists what a rule matches now. With a listing of the same rule
@@ -70,7 +70,7 @@ func listRule(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	l := &Listing{sig: sig, full: now, execs: make(map[string]types.AutomationExecutionMetadata, len(list))}
+	l := &Listing{sig: sig, full: now, execs: make(map[string]*types.AutomationExecutionMetadata, len(list))}
 	l.add(list)
 	return l, nil
 }
@@ -82,7 +82,7 @@ func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 // window's StartTimeAfter), with the number of those not terminal and the
 // newest start to the second (cutoff when none is newer).
 func (l *Listing) aged(cutoff time.Time) (next *Listing, open int, newest time.Time) {
-	next = &Listing{sig: l.sig, full: l.full, execs: make(map[string]types.AutomationExecutionMetadata, len(l.execs))}
+	next = &Listing{sig: l.sig, full: l.full, execs: make(map[string]*types.AutomationExecutionMetadata, len(l.execs))}
 	newest = cutoff
 	for id, m := range l.execs {
 		start := aws.ToTime(m.ExecutionStartTime)
@@ -99,9 +99,9 @@ func (l *Listing) aged(cutoff time.Time) (next *Listing, open int, newest time.T
 }
 
 func (l *Listing) add(list []types.AutomationExecutionMetadata) {
-	for _, m := range list {
-		if id := aws.ToString(m.AutomationExecutionId); id != "" {
-			l.execs[id] = m
+	for i := range list {
+		if id := aws.ToString(list[i].AutomationExecutionId); id != "" {
+			l.execs[id] = Slim(&list[i])
 		}
 	}
 }
@@ -164,7 +164,7 @@ func (next *Listing) warm(ctx context.Context, api API, base, running []types.Au
 			delete(next.execs, id) // gone, or no longer matching the rule
 			continue
 		}
-		next.execs[id] = *m
+		next.execs[id] = Slim(m)
 	}
 	return next, nil
 }
