@@ -186,7 +186,7 @@ func (l *Listing) Learned(metas map[string]*types.AutomationExecutionMetadata) *
 		if next == l {
 			next = &Listing{sig: l.sig, full: l.full, execs: maps.Clone(l.execs)}
 		}
-		next.execs[id] = *m
+		next.execs[id] = Slim(m)
 	}
 	return next
 }
