@@ -57,9 +57,17 @@ func (in *interner) ownExec(x *execRec) {
 	for _, p := range []*string{&x.document, &x.version, &x.status, &x.autoType, &x.mode, &x.parent} {
 		*p = in.str(*p)
 	}
-	for i := range x.alarms {
-		x.alarms[i] = alarm{name: in.str(x.alarms[i].name), state: in.str(x.alarms[i].state)}
+	if len(x.alarms) == 0 {
+		return
 	}
+	// A new slice: x may be a copy of an execution a published view holds
+	// (fetchOne keeps old.exec when the listing has no metadata for it),
+	// whose alarms scrapes may be reading.
+	own := make([]alarm, len(x.alarms))
+	for i, a := range x.alarms {
+		own[i] = alarm{name: in.str(a.name), state: in.str(a.state)}
+	}
+	x.alarms = own
 }
 
 // ownSteps replaces every string of steps by an interned or private copy.

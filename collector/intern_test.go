@@ -29,3 +29,20 @@ func TestInternDefWritesNothingShared(t *testing.T) {
 		t.Fatalf("a new def is interned as a copy of its own: got %p for %p", d, fresh)
 	}
 }
+
+// TestOwnExecWritesNothingShared checks that making an execution's strings
+// its own leaves the alarms of the execution it was copied from alone: a
+// refresh copies a published execution when the listing has no metadata
+// for it, and scrapes may be reading the original's alarms meanwhile.
+func TestOwnExecWritesNothingShared(t *testing.T) {
+	in := newInterner()
+	published := execRec{id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", alarms: []alarm{{name: "cpu-high", state: "ALARM"}}}
+	copied := published
+	in.ownExec(&copied)
+	if &copied.alarms[0] == &published.alarms[0] {
+		t.Fatal("the copy's alarms share their array with the published execution's, and were written")
+	}
+	if copied.alarms[0] != published.alarms[0] {
+		t.Fatalf("alarms = %v, want %v", copied.alarms, published.alarms)
+	}
+}
