@@ -18,7 +18,8 @@ import (
 
 // series returns the series names of the exporter's contract with their
 // labels, target labels included: the dashboards and the rules may use
-// nothing else. A histogram has only its _bucket, _sum and _count series.
+// nothing else. A histogram has only its _bucket, _sum and _count series,
+// and its bare name when it is native too.
 func series() map[string][]string {
 	out := map[string][]string{}
 	for _, m := range contract.Metrics {
@@ -26,6 +27,9 @@ func series() map[string][]string {
 		if m.Type != contract.Histogram {
 			out[m.Name] = labels
 			continue
+		}
+		if m.Native {
+			out[m.Name] = labels
 		}
 		out[m.Name+"_bucket"] = append(slices.Clone(labels), "le")
 		out[m.Name+"_sum"] = labels

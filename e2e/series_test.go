@@ -179,4 +179,21 @@ func testNativeHistograms(t *testing.T, s *stack) {
 		t.Errorf("native histogram counts %v, classic %v", native, classic)
 	}
 	t.Logf("%d native histograms", len(native))
+	// The overview's step duration quantiles fall back to the native
+	// histogram where Prometheus keeps no classic buckets: that half must
+	// answer for the same steps.
+	quantile := func(q string) (map[string]any, error) {
+		return counts("histogram_quantile(0.5, sum by (document_name, step_name) (rate(" + q + sel + "[1m])))")
+	}
+	fromNative, err := quantile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromClassic, err := counts("histogram_quantile(0.5, sum by (le, document_name, step_name) (rate(" + name + "_bucket" + sel + "[1m])))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fromNative) == 0 || !maps.EqualFunc(fromNative, fromClassic, func(any, any) bool { return true }) {
+		t.Errorf("step duration quantiles from the native histograms for %d steps, from the classic buckets for %d", len(fromNative), len(fromClassic))
+	}
 }

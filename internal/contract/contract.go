@@ -48,6 +48,9 @@ type Metric struct {
 	// has, even when the target's API cannot be reached (one series per
 	// target, and per discovery rule for those with a rule label).
 	Conditional string
+	// Native says a histogram is also exposed as a native histogram, in
+	// the protobuf format: its bare name then holds series too.
+	Native bool
 }
 
 // Lookup returns the metric called name.
@@ -138,7 +141,7 @@ var Metrics = []Metric{
 		Help: "Step executions observed in a terminal status, once per step execution.", Conditional: "a step execution was seen in a terminal status"},
 	{Name: "ssm_automation_executions_finished_total", Type: Counter, Group: Targets, Labels: []string{"target", "document_name", "status"},
 		Help: "Executions observed in a terminal status, once per execution.", Conditional: "an execution was seen in a terminal status"},
-	{Name: "ssm_automation_step_finished_duration_seconds", Type: Histogram, Group: Targets, Labels: []string{"target", "document_name", "step_name", "action"},
+	{Name: "ssm_automation_step_finished_duration_seconds", Native: true, Type: Histogram, Group: Targets, Labels: []string{"target", "document_name", "step_name", "action"},
 		Help:        "Durations of finished step executions.",
 		Conditional: "a step execution with a start and an end time was seen in a terminal status"},
 
@@ -183,7 +186,7 @@ var Metrics = []Metric{
 	{Name: "ssm_automation_events_invalid_total", Type: Counter, Group: API, Labels: []string{"queue", "reason"},
 		Help:        "Messages of an events queue deleted without marking an execution, by reason.",
 		Conditional: eventsOn},
-	{Name: "ssm_automation_event_delay_seconds", Type: Histogram, Group: API, Labels: []string{"queue"},
+	{Name: "ssm_automation_event_delay_seconds", Native: true, Type: Histogram, Group: API, Labels: []string{"queue"},
 		Help:        "Time from an Automation event to its receipt from the queue.",
 		Conditional: "an Automation event was received from an events queue"},
 	{Name: "ssm_automation_events_up", Type: Gauge, Group: API, Labels: []string{"queue"},

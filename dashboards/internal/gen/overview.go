@@ -60,9 +60,15 @@ func overview() *dashboard.DashboardBuilder {
 	return b
 }
 
+// stepQuantile reads the classic buckets, or the native histogram where
+// Prometheus keeps only that (Prometheus 3 with scrape_native_histograms
+// and without always_scrape_classic_histograms).
 func stepQuantile(q string) string {
+	const name = "ssm_automation_step_finished_duration_seconds"
 	return "histogram_quantile(" + q + ", sum by (le, document_name, step_name) (" +
-		"rate(ssm_automation_step_finished_duration_seconds_bucket{" + ov + "}[$__rate_interval])))"
+		"rate(" + name + "_bucket{" + ov + "}[$__rate_interval])))" +
+		" or histogram_quantile(" + q + ", sum by (document_name, step_name) (" +
+		"rate(" + name + "{" + ov + "}[$__rate_interval])))"
 }
 
 // overviewCounts are the four numbers at the top: tracked, running, failed
