@@ -38,7 +38,7 @@ func (s *Server) openHandle(sq *sqsQueue, handle string) (receiptHandle, *apiErr
 }
 
 type sendMessageInput struct {
-	QueueURL     *string `json:"QueueUrl"`
+	queueInput
 	MessageBody  *string
 	DelaySeconds *int32
 }
@@ -66,10 +66,7 @@ func (s *Server) SendMessage(q Queue, body string) error {
 
 func (s *Server) sendMessage(c *sqsCall) (any, *apiError) {
 	var in sendMessageInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +92,13 @@ func (s *Server) sendMessage(c *sqsCall) (any, *apiError) {
 }
 
 type deleteMessageInput struct {
-	QueueURL      *string `json:"QueueUrl"`
+	queueInput
 	ReceiptHandle *string
 }
 
 func (s *Server) deleteMessage(c *sqsCall) (any, *apiError) {
 	var in deleteMessageInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +125,8 @@ type batchEntry struct {
 }
 
 type batchInput struct {
-	QueueURL *string `json:"QueueUrl"`
-	Entries  []batchEntry
+	queueInput
+	Entries []batchEntry
 }
 
 type batchResultEntry struct {
@@ -181,10 +175,7 @@ func checkBatch(entries []batchEntry, entryName string) *apiError {
 // invalid fails alone.
 func (s *Server) deleteMessageBatch(c *sqsCall) (any, *apiError) {
 	var in batchInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +206,7 @@ func (s *Server) deleteMessageBatch(c *sqsCall) (any, *apiError) {
 }
 
 type changeVisibilityInput struct {
-	QueueURL          *string `json:"QueueUrl"`
+	queueInput
 	ReceiptHandle     *string
 	VisibilityTimeout *int32
 }
@@ -224,10 +215,7 @@ type changeVisibilityInput struct {
 // now; 0 makes it visible at once.
 func (s *Server) changeMessageVisibility(c *sqsCall) (any, *apiError) {
 	var in changeVisibilityInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,21 @@ type queueURLOutput struct {
 	QueueURL string `json:"QueueUrl"`
 }
 
+// queueInput is the QueueUrl by which the input of every operation on a
+// queue names it; the other inputs embed it.
 type queueInput struct {
 	QueueURL *string `json:"QueueUrl"`
+}
+
+func (in *queueInput) queueURL() *string { return in.QueueURL }
+
+// decodeQueueInput decodes an operation's input into in and finds the queue
+// it names.
+func decodeQueueInput(c *sqsCall, in interface{ queueURL() *string }) (Queue, *apiError) {
+	if err := decodeSQS(c.body, in); err != nil {
+		return Queue{}, err
+	}
+	return queueFromURL(c, in.queueURL())
 }
 
 type createQueueInput struct {
@@ -137,10 +150,7 @@ func (s *Server) DeleteQueue(q Queue) bool {
 
 func (s *Server) deleteQueue(c *sqsCall) (any, *apiError) {
 	var in queueInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +161,7 @@ func (s *Server) deleteQueue(c *sqsCall) (any, *apiError) {
 }
 
 type getQueueAttributesInput struct {
-	QueueURL       *string `json:"QueueUrl"`
+	queueInput
 	AttributeNames []string
 }
 
@@ -161,10 +171,7 @@ type attributesOutput struct {
 
 func (s *Server) getQueueAttributes(c *sqsCall) (any, *apiError) {
 	var in getQueueAttributesInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 type receiveMessageInput struct {
-	QueueURL                    *string `json:"QueueUrl"`
+	queueInput
 	AttributeNames              []string
 	MessageSystemAttributeNames []string
 	MaxNumberOfMessages         *int32
@@ -36,10 +36,7 @@ var messageSystemAttributes = []string{"ApproximateReceiveCount", "ApproximateFi
 
 func (s *Server) receiveMessage(c *sqsCall) (any, *apiError) {
 	var in receiveMessageInput
-	if err := decodeSQS(c.body, &in); err != nil {
-		return nil, err
-	}
-	q, err := queueFromURL(c, in.QueueURL)
+	q, err := decodeQueueInput(c, &in)
 	if err != nil {
 		return nil, err
 	}
