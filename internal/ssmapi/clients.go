@@ -96,14 +96,7 @@ func (c *Clients) For(t config.ExpandedTarget, api config.API) API {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lk := limiterKey{account: account, region: t.Region}
-	lim := c.limiters[lk]
-	if lim == nil {
-		lim = newAdaptiveLimiter(api.RequestsPerSecond, api.Burst)
-		c.limiters[lk] = lim
-	} else {
-		lim.Configure(api.RequestsPerSecond, api.Burst)
-	}
+	lim := c.limiter(limiterKey{account: account, region: t.Region}, api)
 	if cl := c.clients[key]; cl != nil {
 		return cl
 	}
@@ -144,22 +137,40 @@ func (c *Clients) Prune(keep []config.ExpandedTarget, api config.API) {
 	c.pruneQueues(keep, api)
 }
 
-func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
-	cfg := c.base.Copy()
-	cfg.Region = key.region
-	cfg.HTTPClient = &cappedClient{
-		inner: awshttp.NewBuildableClient().WithTimeout(key.api.CallTimeout),
-		max:   int64(key.api.MaxResponseBytes),
+// limiter returns the token bucket of lk set to api's rate, making it on
+// first use. c.mu must be held.
+func (c *Clients) limiter(lk limiterKey, api config.API) *adaptiveLimiter {
+	lim := c.limiters[lk]
+	if lim == nil {
+		lim = newAdaptiveLimiter(api.RequestsPerSecond, api.Burst)
+		c.limiters[lk] = lim
+	} else {
+		lim.Configure(api.RequestsPerSecond, api.Burst)
 	}
+	return lim
+}
+
+// config is the base configuration for a client in region: an HTTP client
+// with that timeout per attempt and that response cap, and the standard
+// retryer with api's attempts.
+func (c *Clients) config(region string, api config.API, timeout time.Duration, maxBytes int64) aws.Config {
+	cfg := c.base.Copy()
+	cfg.Region = region
+	cfg.HTTPClient = &cappedClient{inner: awshttp.NewBuildableClient().WithTimeout(timeout), max: maxBytes}
 	cfg.Retryer = func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = key.api.MaxAttempts
+			o.MaxAttempts = api.MaxAttempts
 			o.MaxBackoff = 5 * time.Second
 			if c.backoff != nil {
 				o.Backoff = c.backoff
 			}
 		})
 	}
+	return cfg
+}
+
+func (c *Clients) build(key clientKey, lim *adaptiveLimiter) *ssm.Client {
+	cfg := c.config(key.region, key.api, key.api.CallTimeout, int64(key.api.MaxResponseBytes))
 	if key.roleARN != "" {
 		cfg.Credentials = c.roleCredentials(cfg, key)
 	}

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
 
@@ -50,29 +48,8 @@ func (c *Clients) Queue(e config.Events, api config.API) SQS {
 	if cl := c.queues[key]; cl != nil {
 		return cl
 	}
-	lk := limiterKey{account: "sqs " + e.QueueURL, region: e.Region}
-	lim := c.limiters[lk]
-	if lim == nil {
-		lim = newAdaptiveLimiter(api.RequestsPerSecond, api.Burst)
-		c.limiters[lk] = lim
-	} else {
-		lim.Configure(api.RequestsPerSecond, api.Burst)
-	}
-	cfg := c.base.Copy()
-	cfg.Region = e.Region
-	cfg.HTTPClient = &cappedClient{
-		inner: awshttp.NewBuildableClient().WithTimeout(api.CallTimeout + e.WaitTime),
-		max:   int64(max(api.MaxResponseBytes, sqsResponseBytes)),
-	}
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = api.MaxAttempts
-			o.MaxBackoff = 5 * time.Second
-			if c.backoff != nil {
-				o.Backoff = c.backoff
-			}
-		})
-	}
+	lim := c.limiter(limiterKey{account: "sqs " + e.QueueURL, region: e.Region}, api)
+	cfg := c.config(e.Region, api, api.CallTimeout+e.WaitTime, int64(max(api.MaxResponseBytes, sqsResponseBytes)))
 	endpoint := config.QueueEndpoint(e.QueueURL)
 	cl := sqs.NewFromConfig(cfg, func(o *sqs.Options) {
 		if endpoint != "" {
