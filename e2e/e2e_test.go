@@ -156,20 +156,10 @@ func startServer(t *testing.T, e *exporterStack, srv promServer) *stack {
 	waitHTTP(t, prom, "http://"+promAddr+"/-/ready", 30*time.Second)
 	s.api = newPromAPI(promAddr)
 
-	err := eventually(t.Context(), 60*time.Second, func() error {
-		for _, q := range []string{
-			fmt.Sprintf(`up{job=%q} == 1`, job),
-			fmt.Sprintf(`ssm_automation_up{job=%q, target=%q} == 1`, job, target),
-			fmt.Sprintf(`ssm_automation_events_up{job=%q, queue=%q} == 1`, job, queue),
-		} {
-			if res, err := s.api.query(t.Context(), q); err != nil {
-				return err
-			} else if len(res) != 1 {
-				return fmt.Errorf("%s: %d series, want 1", q, len(res))
-			}
-		}
-		return nil
-	})
+	err := s.api.eachOneSeries(t.Context(), 60*time.Second,
+		fmt.Sprintf(`up{job=%q} == 1`, job),
+		fmt.Sprintf(`ssm_automation_up{job=%q, target=%q} == 1`, job, target),
+		fmt.Sprintf(`ssm_automation_events_up{job=%q, queue=%q} == 1`, job, queue))
 	if err != nil {
 		t.Fatalf("the exporter is not up in %s: %v", srv.name, err)
 	}

@@ -34,20 +34,10 @@ func testEvents(t *testing.T, s *stack) {
 	if _, err := c.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(string(body))}); err != nil {
 		t.Fatal(err)
 	}
-	err = eventually(t.Context(), 60*time.Second, func() error {
-		for _, q := range []string{
-			fmt.Sprintf(`%s > %g`, received, before),
-			`sum(ssm_automation_events_invalid_total{` + sel + `}) == 0`,
-			`ssm_automation_events_up{` + sel + `} == 1`,
-		} {
-			if res, err := s.api.query(t.Context(), q); err != nil {
-				return err
-			} else if len(res) != 1 {
-				return fmt.Errorf("%s: %d series, want 1", q, len(res))
-			}
-		}
-		return nil
-	})
+	err = s.api.eachOneSeries(t.Context(), 60*time.Second,
+		fmt.Sprintf(`%s > %g`, received, before),
+		`sum(ssm_automation_events_invalid_total{`+sel+`}) == 0`,
+		`ssm_automation_events_up{`+sel+`} == 1`)
 	if err != nil {
 		t.Fatalf("the event did not reach Prometheus: %v", err)
 	}

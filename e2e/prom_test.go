@@ -95,6 +95,21 @@ func (p *promAPI) query(ctx context.Context, expr string) ([]sample, error) {
 	}
 }
 
+// eachOneSeries waits until every query answers exactly one series, for
+// at most timeout.
+func (p *promAPI) eachOneSeries(ctx context.Context, timeout time.Duration, queries ...string) error {
+	return eventually(ctx, timeout, func() error {
+		for _, q := range queries {
+			if res, err := p.query(ctx, q); err != nil {
+				return err
+			} else if len(res) != 1 {
+				return fmt.Errorf("%s: %d series, want 1", q, len(res))
+			}
+		}
+		return nil
+	})
+}
+
 // alerts returns the alerts Prometheus holds, pending and firing.
 func (p *promAPI) alerts(ctx context.Context) ([]alert, error) {
 	var data struct {
