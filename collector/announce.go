@@ -10,104 +10,158 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
-// An event may announce an execution the target does not follow yet. A
-// trusted refresh reads the metadata of those, ten a call
-// (DescribeAutomationExecutions by ExecutionId), and adds each to the
-// first discovery rule whose filters its metadata matches, until that
-// rule's next listing; it then appears at once rather than at the next
-// listing. A rule whose tag or target resource group the metadata does not
-// carry finds them at its next listing only.
+// A trusted refresh keeps a rule's last listing rather than listing
+// again, and brings it up to date with what the events named, so that it
+// keeps what the next listing would find:
+//   - prefetch reads by id, ten a call, the metadata of every execution
+//     the refresh fetches (named by an event, due for the resync, or new
+//     and announced);
+//   - kept applies that metadata to the listing (an execution that matches
+//     the rule is added or updated, one that no longer matches or no
+//     longer exists is removed), ages it to the rule's window, adds the
+//     children of what it holds, and caps it, as a listing does
+//     (ssmapi.Select).
+// A rule whose tag or target resource group the metadata does not carry
+// finds new executions at its next listing only. More announcements than
+// events.MaxAnnounced between two refreshes, and the rules list instead.
 
-// resolve reads the metadata of the announced executions the target does
-// not follow. On failure the announcements are put back for the next
-// refresh, and it reports false.
-func (p *eventPlan) resolve(ctx context.Context, ts *targetState, api ssmapi.API, t *config.Target) bool {
-	if p == nil || !p.trusted || len(p.announced) == 0 {
+// prefetch reads the metadata of the executions a trusted refresh fetches
+// from the rules it keeps (see keepListing), and of the announced ones no
+// rule lists this refresh. On failure it reports false; the
+// announcements not read are put back for the next refresh.
+func (p *eventPlan) prefetch(ctx context.Context, ts *targetState, api ssmapi.API, t *config.Target, now time.Time) bool {
+	if p == nil || !p.trusted {
 		return true
 	}
-	followed := map[string]bool{}
-	for _, e := range t.Executions {
-		followed[e.ID] = true
-	}
-	ts.mu.Lock()
-	for id := range ts.tracked {
-		followed[id] = true
-	}
-	for _, r := range ts.lastRules {
-		for _, id := range r.ids {
-			followed[id] = true
-		}
-	}
-	ts.mu.Unlock()
-	var ids []string
-	for id := range p.announced {
-		if !followed[id] {
-			ids = append(ids, id)
-		}
-	}
+	ids, fresh := p.toRead(ts, t, now)
 	slices.Sort(ids)
 	metas, err := ssmapi.ExecutionsByID(ctx, api, ids)
+	p.metas = metas
 	if err != nil {
-		ts.fail(err, "fetching the metadata of announced executions failed")
-		ts.changes.Restore(nil, p.announced)
+		ts.fail(err, "fetching the metadata of executions events named failed")
+		back := map[string]events.Announced{}
+		for _, id := range fresh {
+			if metas[id] == nil {
+				back[id] = p.announced[id]
+			}
+		}
+		ts.changes.Restore(nil, back)
 		return false
 	}
-	p.fresh, p.claimed = metas, map[string]bool{}
+	for _, id := range ids {
+		if metas[id] == nil {
+			p.gone[id] = true // no such execution (any more): no listing finds it
+		}
+	}
 	return true
 }
 
-// addAnnounced adds to a rule's last result the announced executions it
-// finds, newest first, within max_executions, and returns their metadata.
-func (p *eventPlan) addAnnounced(res ruleResult, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata) {
-	if len(p.fresh) == 0 || !checkable(r) {
-		return res, nil
-	}
-	inRule := map[string]bool{}
-	for _, id := range res.ids {
-		inRule[id] = true
-	}
-	var added []types.AutomationExecutionMetadata
-	metas := map[string]*types.AutomationExecutionMetadata{}
-	for id, m := range p.fresh {
-		if !p.claimed[id] && ruleMatches(r, m, now, inRule) {
-			p.claimed[id] = true
-			added = append(added, *m)
-			metas[id] = m
+// toRead are the ids prefetch reads: those a kept rule or a static id
+// holds that are fetched (see choose), and the announced ones no rule
+// lists or follows (fresh), unless they overflowed: the rules then list.
+func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (ids, fresh []string) {
+	followed := map[string]bool{}
+	listed := map[string]bool{} // by a rule that lists this refresh
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for i := range t.Discovery {
+		r := &t.Discovery[i]
+		last := ts.lastRules[r.Name]
+		keep := p.keepListing(last, r, now)
+		for _, id := range last.ids {
+			followed[id] = true
+			if !keep {
+				listed[id] = true
+			}
 		}
 	}
-	if len(added) == 0 {
-		return res, nil
+	for _, e := range t.Executions {
+		followed[e.ID] = true
+		delete(listed, e.ID)
 	}
-	sortNewestFirst(added)
-	ids := make([]string, 0, len(added)+len(res.ids))
-	for i := range added {
-		ids = append(ids, aws.ToString(added[i].AutomationExecutionId))
+	for id := range followed {
+		old := ts.tracked[id]
+		fetched, seen := ts.fetchedAt[id]
+		if listed[id] || old != nil && old.settled {
+			continue // the listing has its metadata; nothing of it can change
+		}
+		if old == nil || !seen || p.named(id, fetched) || now.Sub(fetched) >= p.resync {
+			ids = append(ids, id)
+		}
 	}
-	res.ids = append(ids, res.ids...)
-	res.stat.found += len(added)
-	if n := len(res.ids) - r.MaxExecutions; n > 0 {
-		res.ids = res.ids[:r.MaxExecutions]
-		res.stat.dropped += n
+	if p.relist {
+		return ids, nil
+	}
+	for id := range p.announced {
+		if !followed[id] {
+			fresh = append(fresh, id)
+		}
+	}
+	return append(ids, fresh...), fresh
+}
+
+// kept is a rule's last result brought up to date with what prefetch
+// read, as a listing now would find it, and the metadata of what it keeps.
+func (p *eventPlan) kept(last ruleResult, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata) {
+	listing := last.listing.Updated(p.metas, p.gone, func(m *types.AutomationExecutionMetadata, listed bool) bool {
+		return ruleMatches(r, m, now, listed)
+	}).Aged(now.Add(-r.Lookback))
+	parents := listing.Execs()
+	var kids []*types.AutomationExecutionMetadata
+	if r.IncludeChildren {
+		candidates := map[string]*types.AutomationExecutionMetadata{}
+		for id, m := range last.children {
+			if !p.gone[id] {
+				candidates[id] = m
+			}
+		}
+		for id, m := range p.metas {
+			if aws.ToString(m.ParentAutomationExecutionId) != "" {
+				candidates[id] = ssmapi.Slim(m)
+			}
+		}
+		kids = ssmapi.Descendants(parents, candidates)
+	}
+	return ruleResultOf(ssmapi.Select(r, parents, kids), listing, last.listedAt)
+}
+
+// ruleResultOf is the result of a rule that kept d from listing, and the
+// metadata of the executions it kept.
+func ruleResultOf(d ssmapi.Discovered, listing *ssmapi.Listing, listedAt time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata) {
+	res := ruleResult{stat: ruleStat{name: d.Rule, found: d.Found, dropped: d.Dropped}, listing: listing, listedAt: listedAt,
+		ids: make([]string, 0, len(d.Kept))}
+	metas := make(map[string]*types.AutomationExecutionMetadata, len(d.Kept))
+	for _, m := range d.Kept {
+		id := aws.ToString(m.AutomationExecutionId)
+		res.ids = append(res.ids, id)
+		metas[id] = m
+	}
+	if len(d.Children) > 0 {
+		res.children = make(map[string]*types.AutomationExecutionMetadata, len(d.Children))
+		for _, m := range d.Children {
+			res.children[aws.ToString(m.AutomationExecutionId)] = m
+		}
 	}
 	return res, metas
 }
 
 // ruleMatches says whether a rule's listing would find the execution of
-// m: its filters, checked against the metadata, or (include_children) a
-// parent among the executions the rule found.
-func ruleMatches(r *config.DiscoveryRule, m *types.AutomationExecutionMetadata, now time.Time, inRule map[string]bool) bool {
-	parent := aws.ToString(m.ParentAutomationExecutionId)
-	if r.IncludeChildren && inRule[parent] {
-		return true
+// m, as far as its metadata tells: a rule's tag and target resource group
+// it does not carry, so an execution the rule listed (listed) is taken to
+// keep them, and one it did not list is not found.
+func ruleMatches(r *config.DiscoveryRule, m *types.AutomationExecutionMetadata, now time.Time, listed bool) bool {
+	if !listed && !checkable(r) {
+		return false
 	}
 	start := aws.ToTime(m.ExecutionStartTime)
 	switch {
 	case !strings.HasPrefix(aws.ToString(m.DocumentName), r.DocumentNamePrefix),
 		len(r.Statuses) > 0 && !slices.Contains(r.Statuses, string(m.AutomationExecutionStatus)),
-		start.Before(now.Add(-r.Lookback)),
+		start.Before(now.Add(-r.Lookback).UTC().Truncate(time.Second)), // StartTimeAfter, to the second
 		r.AutomationType != "" && string(m.AutomationType) != r.AutomationType:
 		return false
 	}
@@ -117,7 +171,7 @@ func ruleMatches(r *config.DiscoveryRule, m *types.AutomationExecutionMetadata, 
 		case "ExecutionId":
 			v = aws.ToString(m.AutomationExecutionId)
 		case "ParentExecutionId":
-			v = parent
+			v = aws.ToString(m.ParentAutomationExecutionId)
 		case "CurrentAction":
 			v = aws.ToString(m.CurrentAction)
 		case "AutomationSubtype":
@@ -131,22 +185,11 @@ func ruleMatches(r *config.DiscoveryRule, m *types.AutomationExecutionMetadata, 
 			}
 			continue
 		default:
-			return false // not in the metadata
+			continue // not in the metadata: listed, so taken to match
 		}
 		if !slices.Contains(f.Values, v) {
 			return false
 		}
 	}
 	return true
-}
-
-// sortNewestFirst orders executions by start time, newest first, ties by
-// id, as a listing keeps them.
-func sortNewestFirst(list []types.AutomationExecutionMetadata) {
-	slices.SortStableFunc(list, func(a, b types.AutomationExecutionMetadata) int {
-		if c := aws.ToTime(b.ExecutionStartTime).Compare(aws.ToTime(a.ExecutionStartTime)); c != 0 {
-			return c
-		}
-		return strings.Compare(aws.ToString(a.AutomationExecutionId), aws.ToString(b.AutomationExecutionId))
-	})
 }

@@ -19,6 +19,8 @@ import (
 //     polling does, their metadata ten a call;
 //   - the new executions an event announced that a discovery rule finds
 //     (their metadata ten a call, see announce.go), in full;
+//   - keeps each rule's last listing up to date with the metadata those
+//     fetches read, so that it keeps what a listing would (announce.go);
 //   - every execution that no fetch confirmed within resync_interval, the
 //     safety net for lost events;
 //   - and lists each discovery rule at most once per resync_interval.
@@ -39,10 +41,13 @@ type eventPlan struct {
 	changed   map[string]time.Time
 	announced map[string]events.Announced
 	causes    map[string]string // of the executions fetched: event, announced or resync
-	// fresh holds the metadata of the announced executions the target
-	// does not follow yet (see resolve), claimed holds those a rule took.
-	fresh   map[string]*types.AutomationExecutionMetadata
-	claimed map[string]bool
+	// relist is set when more executions were announced than are read by
+	// id (events.MaxAnnounced): every rule lists this refresh.
+	relist bool
+	// metas is the metadata prefetch read by id; gone the ids it read
+	// that the API does not have.
+	metas map[string]*types.AutomationExecutionMetadata
+	gone  map[string]bool
 }
 
 // eventPlan takes the target's changes and says how its refresh goes; nil
@@ -56,8 +61,9 @@ func (ts *targetState) eventPlan(cfg config.ExpandedTarget) *eventPlan {
 		return nil
 	}
 	up, gen := c.State(ev.QueueURL)
-	changed, announced := ts.changes.Take()
-	p := &eventPlan{resync: ev.ResyncInterval, changed: changed, announced: announced, causes: map[string]string{}}
+	changed, announced, overflowed := ts.changes.Take()
+	p := &eventPlan{resync: ev.ResyncInterval, changed: changed, announced: announced, causes: map[string]string{},
+		relist: overflowed, gone: map[string]bool{}}
 	if up {
 		p.gen = gen
 	}
@@ -68,33 +74,24 @@ func (ts *targetState) eventPlan(cfg config.ExpandedTarget) *eventPlan {
 }
 
 // keepListing reports whether a trusted refresh keeps the rule's last
-// listing instead of listing again: it is less than resync_interval old.
-func (p *eventPlan) keepListing(last ruleResult, now time.Time) bool {
-	return p != nil && p.trusted && last.listing != nil &&
+// listing instead of listing again: it is of the rule as configured now,
+// less than resync_interval old, and no backlog of announcements asks for
+// a listing.
+func (p *eventPlan) keepListing(last ruleResult, r *config.DiscoveryRule, now time.Time) bool {
+	return p != nil && p.trusted && !p.relist && last.listing.Of(r) &&
 		!now.Before(last.listedAt) && now.Sub(last.listedAt) < p.resync
 }
 
-// listOrKeep runs a discovery rule, or keeps its last listing when the
-// events tell what changed since, without the executions that have left
-// its window since.
+// listOrKeep runs a discovery rule, or keeps its last listing brought up
+// to date with what the events named (see kept).
 func (ts *targetState) listOrKeep(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time, p *eventPlan) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
 	last := ts.lastRule(r.Name)
-	if !p.keepListing(last, now) {
+	if !p.keepListing(last, r, now) {
 		return ts.discover(ctx, api, r, now)
 	}
-	cutoff := now.Add(-r.Lookback)
-	ts.mu.Lock()
-	ids := make([]string, 0, len(last.ids))
-	for _, id := range last.ids {
-		if t := ts.tracked[id]; t == nil || t.exec.start.IsZero() || !t.exec.start.Before(cutoff) {
-			ids = append(ids, id)
-		}
-	}
-	ts.mu.Unlock()
-	last.ids = ids
-	last, metas := p.addAnnounced(last, r, now)
-	ts.setLastRule(r.Name, last)
-	return last, metas, nil
+	res, metas := p.kept(last, r, now)
+	ts.setLastRule(r.Name, res)
+	return res, metas, nil
 }
 
 // choose marks the executions a trusted refresh does not fetch: known,
@@ -138,9 +135,11 @@ func (p *eventPlan) named(id string, fetched time.Time) bool {
 
 // eventsDone records what a refresh of a target following events fetched:
 // when, for the resync; the causes, counted; the changes it could not
-// fetch, put back for the next refresh; and, after a polling refresh that
-// succeeded, the queue's generation as trusted.
-func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, ok bool, now time.Time) {
+// fetch, put back for the next refresh; and, after a polling refresh
+// whose listings all succeeded, the queue's generation as trusted. An
+// execution that could not be fetched does not hold trust back: with no
+// fetch recorded, every trusted refresh fetches it until one succeeds.
+func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, listed bool, now time.Time) {
 	if p == nil {
 		return
 	}
@@ -173,7 +172,7 @@ func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, ok bo
 		}
 	}
 	ts.fetchedAt = next
-	if !p.trusted && ok && p.gen != 0 {
+	if !p.trusted && listed && p.gen != 0 {
 		ts.eventsGen = p.gen
 	}
 	ts.mu.Unlock()
@@ -194,4 +193,12 @@ func (ts *targetState) learnListings(metas map[string]*types.AutomationExecution
 			ts.lastRules[name] = r
 		}
 	}
+}
+
+// meta is the metadata prefetch read of id; nil for none.
+func (p *eventPlan) meta(id string) *types.AutomationExecutionMetadata {
+	if p == nil {
+		return nil
+	}
+	return p.metas[id]
 }

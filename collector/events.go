@@ -73,7 +73,9 @@ func (ts *targetState) Offer(ev events.Event) bool {
 	}
 	for i := range t.Discovery {
 		if mayFind(&t.Discovery[i], ev) {
-			ts.changes.Announce(ev.ExecutionID, ev.Document, ev.Time)
+			if !ts.changes.Announce(ev.ExecutionID, ev.Document, ev.Time) {
+				ts.counters.Cut("announced", 1) // the rules list at the next refresh instead
+			}
 			return true
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
@@ -27,7 +26,7 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	plan.choose(ts, want, now)
 	f := ts.fetchAll(ctx, cfg, api, apiCfg, want, now)
 	ok := okDisc && f.ok
-	ts.eventsDone(plan, want, f, ok, now)
+	ts.eventsDone(plan, want, f, okDisc, now)
 
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -61,7 +60,7 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 // collectWanted gathers the executions to export: discovery rules first,
 // then the static ids (whose filters win when both name an execution).
 func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, now time.Time, plan *eventPlan) ([]*wanted, []ruleStat, bool) {
-	ok := plan.resolve(ctx, ts, api, cfg.Target)
+	ok := plan.prefetch(ctx, ts, api, cfg.Target, now)
 	byID := map[string]*wanted{}
 	var order []*wanted
 	add := func(w *wanted) {
@@ -76,7 +75,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	}
 	t := cfg.Target
 	for _, e := range t.Executions {
-		add(&wanted{id: e.ID, filters: e.Filters, static: true})
+		add(&wanted{id: e.ID, filters: e.Filters, static: true, meta: plan.meta(e.ID)})
 	}
 	var rules []ruleStat
 	for i := range t.Discovery {
@@ -102,17 +101,11 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 // without metadata, and the next refresh lists warm from there.
 func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
 	d, listing, err := ssmapi.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
-	res := ruleResult{stat: ruleStat{name: r.Name, found: d.Found, dropped: d.Dropped}, listing: listing, listedAt: now}
-	metas := map[string]*types.AutomationExecutionMetadata{}
-	for _, m := range d.Kept {
-		id := aws.ToString(m.AutomationExecutionId)
-		res.ids = append(res.ids, id)
-		metas[id] = m
-	}
 	if err != nil {
 		ts.fail(err, "discovery failed", "rule", r.Name)
 		return ts.lastRule(r.Name), nil, err // stale if error: what it found last time
 	}
+	res, metas := ruleResultOf(d, listing, now)
 	ts.setLastRule(r.Name, res)
 	return res, metas, nil
 }

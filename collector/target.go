@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
@@ -79,6 +81,11 @@ func (ts *targetState) update(t config.ExpandedTarget, api ssmapi.API, apiCfg co
 		ts.eventsGen, ts.fetchedAt = 0, nil
 		ts.dropLocked() // what a refresh in flight fetches is of the old kind
 	}
+	if t.Target.Events.QueueURL != ts.cfg.Target.Events.QueueURL || !t.Target.Events.Enabled() {
+		// Events turned off, or another queue: what was changed meanwhile
+		// is known only once a polling refresh has succeeded again.
+		ts.eventsGen = 0
+	}
 	ts.cfg, ts.api, ts.apiCfg = t, api, apiCfg
 }
 
@@ -96,12 +103,14 @@ func fetchSignature(t config.ExpandedTarget) string {
 }
 
 // ruleResult is what one discovery rule found: its figures, the ids it
-// kept, newest first, and the listing its next refresh starts from.
+// kept, newest first, the listing its next refresh starts from, and the
+// children it listed for it (include_children).
 type ruleResult struct {
 	stat     ruleStat
 	ids      []string
 	listing  *ssmapi.Listing
 	listedAt time.Time
+	children map[string]*types.AutomationExecutionMetadata
 }
 
 func (ts *targetState) lastRule(name string) ruleResult {

@@ -2,6 +2,7 @@ package events
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -19,7 +20,10 @@ func TestChanges(t *testing.T) {
 	if c.Len() != 2 {
 		t.Fatalf("Len = %d, want 2", c.Len())
 	}
-	changed, announced := c.Take()
+	changed, announced, overflowed := c.Take()
+	if overflowed {
+		t.Error("Take says the set overflowed")
+	}
 	if len(changed) != 1 || !changed["a"].Equal(t0.Add(2*time.Second)) {
 		t.Errorf("changed = %v", changed)
 	}
@@ -36,6 +40,39 @@ func TestChanges(t *testing.T) {
 	changed, announced = c.Snapshot()
 	if !changed["a"].Equal(t0.Add(5*time.Second)) || announced["n"].Document != "AWS-Patch" {
 		t.Errorf("after Restore: %v, %v", changed, announced)
+	}
+}
+
+// TestChangesAnnouncedAreCapped checks that a backlog of announcements
+// keeps at most MaxAnnounced of them, while the executions the target
+// follows are still marked, and that Take then says the set overflowed,
+// once.
+func TestChangesAnnouncedAreCapped(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	c := NewChanges()
+	refused := 0
+	for i := range 20000 {
+		if !c.Announce(fmt.Sprintf("id-%05d", i), "AWS-Patch", t0) {
+			refused++
+		}
+	}
+	if !c.Announce("id-00000", "AWS-Patch", t0.Add(time.Second)) {
+		t.Error("an execution already announced is refused when the set is full")
+	}
+	c.Mark("followed", t0)
+	if refused != 20000-MaxAnnounced || c.Len() != MaxAnnounced+1 {
+		t.Fatalf("%d refused, %d held; want %d and %d", refused, c.Len(), 20000-MaxAnnounced, MaxAnnounced+1)
+	}
+	changed, announced, overflowed := c.Take()
+	if !overflowed || len(announced) != MaxAnnounced || !changed["followed"].Equal(t0) {
+		t.Fatalf("Take: overflowed %v, %d announced, changed %v", overflowed, len(announced), changed)
+	}
+	c.Restore(nil, announced)
+	if _, _, overflowed = c.Take(); overflowed {
+		t.Error("putting back what was taken overflows the empty set")
+	}
+	if _, _, overflowed = c.Take(); overflowed {
+		t.Error("Take says the set overflowed twice")
 	}
 }
 

@@ -24,10 +24,11 @@ func discoveryFilters(r *config.DiscoveryRule, now time.Time) []types.Automation
 
 // Discovered is what one discovery rule found.
 type Discovered struct {
-	Rule    string
-	Kept    []*types.AutomationExecutionMetadata // newest first, slim (see Slim)
-	Found   int                                  // before the cap
-	Dropped int                                  // past max_executions
+	Rule     string
+	Kept     []*types.AutomationExecutionMetadata // newest first, slim (see Slim)
+	Found    int                                  // before the cap
+	Dropped  int                                  // past max_executions
+	Children []*types.AutomationExecutionMetadata // every child listed (include_children), before the cap
 }
 
 // Discover runs one rule: its executions newest first, capped at
@@ -36,33 +37,76 @@ type Discovered struct {
 // a warm listing asks only for what can have changed (see listRule). The
 // Listing returned is the one to pass next time.
 func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time, last *Listing) (Discovered, *Listing, error) {
-	d := Discovered{Rule: r.Name}
 	l, err := listRule(ctx, api, r, now, last)
 	if err != nil {
-		return d, nil, fmt.Errorf("discovery rule %s: %w", r.Name, err)
+		return Discovered{Rule: r.Name}, nil, fmt.Errorf("discovery rule %s: %w", r.Name, err)
 	}
-	list := make([]*types.AutomationExecutionMetadata, 0, len(l.execs))
-	for _, m := range l.execs {
-		list = append(list, m)
-	}
-	sortNewestFirst(list) // the parents in a fixed order
+	parents := l.Execs()
+	var kids []*types.AutomationExecutionMetadata
 	if r.IncludeChildren {
-		children, err := children(ctx, api, list)
-		if err != nil {
-			return d, l, fmt.Errorf("discovery rule %s: children: %w", r.Name, err)
+		sortNewestFirst(parents) // the parents in a fixed order
+		if kids, err = children(ctx, api, parents); err != nil {
+			return Discovered{Rule: r.Name}, l, fmt.Errorf("discovery rule %s: children: %w", r.Name, err)
 		}
-		list = append(list, children...)
 	}
-	list = dedupeMetadata(list)
+	return Select(r, parents, kids), l, nil
+}
+
+// Select is what a rule keeps of what its listing found: the executions
+// matching its filters (parents) and the children listed for them, newest
+// first, each once, capped at max_executions. A listing and a refresh that
+// follows events both end here, so that they keep the same executions.
+func Select(r *config.DiscoveryRule, parents, children []*types.AutomationExecutionMetadata) Discovered {
+	list := make([]*types.AutomationExecutionMetadata, 0, len(parents)+len(children))
+	list = append(list, parents...)
+	sortNewestFirst(list) // the parents first, in a fixed order
+	list = dedupeMetadata(append(list, children...))
 	sortNewestFirst(list)
-	d.Found = len(list)
+	d := Discovered{Rule: r.Name, Found: len(list), Children: children}
 	if len(list) > r.MaxExecutions {
 		d.Dropped = len(list) - r.MaxExecutions
 		list = list[:r.MaxExecutions]
 	}
 	d.Kept = list
-	return d, l, nil
+	return d
 }
+
+// Descendants are the executions of candidates whose parent is one of
+// parents, or a descendant of one, five generations deep as children lists
+// them: the children a listing would find, of the executions it found.
+func Descendants(parents []*types.AutomationExecutionMetadata, candidates map[string]*types.AutomationExecutionMetadata) []*types.AutomationExecutionMetadata {
+	byParent := map[string][]*types.AutomationExecutionMetadata{}
+	for _, m := range candidates {
+		p := aws.ToString(m.ParentAutomationExecutionId)
+		byParent[p] = append(byParent[p], m)
+	}
+	seen := map[string]bool{}
+	var level []string
+	for _, m := range parents {
+		id := aws.ToString(m.AutomationExecutionId)
+		seen[id] = true
+		level = append(level, id)
+	}
+	var out []*types.AutomationExecutionMetadata
+	for depth := 0; len(level) > 0 && depth < maxDepth; depth++ {
+		var next []string
+		for _, p := range level {
+			for _, m := range byParent[p] {
+				if id := aws.ToString(m.AutomationExecutionId); !seen[id] {
+					seen[id] = true
+					out = append(out, m)
+					next = append(next, id)
+				}
+			}
+		}
+		level = next
+	}
+	sortNewestFirst(out)
+	return out
+}
+
+// maxDepth is how many generations of children a rule follows.
+const maxDepth = 5
 
 // children lists the executions whose parent is in list, ten parents per
 // call, following grandchildren too.
@@ -75,7 +119,7 @@ func children(ctx context.Context, api API, list []*types.AutomationExecutionMet
 		parents = append(parents, id)
 	}
 	var out []*types.AutomationExecutionMetadata
-	for depth := 0; len(parents) > 0 && depth < 5; depth++ {
+	for depth := 0; len(parents) > 0 && depth < maxDepth; depth++ {
 		var next []string
 		for i := 0; i < len(parents); i += idBatch {
 			batch := parents[i:min(i+idBatch, len(parents))]

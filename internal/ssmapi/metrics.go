@@ -73,7 +73,7 @@ func (m *APIMetrics) ForTarget(target string) *TargetCounters {
 	for reason := range advice {
 		m.errors.WithLabelValues(target, reason)
 	}
-	for _, limit := range []string{"executions", "steps", "label_length", "response_bytes"} {
+	for _, limit := range []string{"executions", "steps", "label_length", "response_bytes", "announced"} {
 		m.limitCut.WithLabelValues(target, limit)
 	}
 	m.throttled.WithLabelValues(target)
@@ -96,7 +96,7 @@ func (c *TargetCounters) add(v *prometheus.CounterVec, n float64, labels ...stri
 func (c *TargetCounters) Name() string { return c.name }
 
 // Cut counts n things left out by the limit (executions, steps,
-// label_length, response_bytes).
+// label_length, response_bytes, announced).
 func (c *TargetCounters) Cut(limit string, n float64) { c.add(c.m.limitCut, n, limit) }
 
 // Failed counts a failed fetch of the reason.

@@ -208,3 +208,71 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return a
 }
+
+// Execs are the executions l holds, in no order.
+func (l *Listing) Execs() []*types.AutomationExecutionMetadata {
+	out := make([]*types.AutomationExecutionMetadata, 0, len(l.execs))
+	for _, m := range l.execs {
+		out = append(out, m)
+	}
+	return out
+}
+
+// Of reports whether l was listed for the rule as it is configured now: a
+// reload that changes a rule's filters and keeps its name needs a listing
+// of its own.
+func (l *Listing) Of(r *config.DiscoveryRule) bool { return l != nil && l.sig == fmt.Sprint(*r) }
+
+// Aged is l without the executions started before cutoff, the start of
+// the rule's window (to the second, as StartTimeAfter takes it).
+func (l *Listing) Aged(cutoff time.Time) *Listing {
+	next, _, _ := l.aged(cutoff.UTC().Truncate(time.Second))
+	return next
+}
+
+// Updated is l with what metadata read since (ExecutionsByID) tells, as
+// the rule's next listing would show it: an execution that matches
+// (match, told whether l holds it) is added or updated, one that no longer
+// matches, or that the API no longer has (gone), is removed. l itself when
+// nothing changes; a Listing is never changed.
+func (l *Listing) Updated(metas map[string]*types.AutomationExecutionMetadata, gone map[string]bool,
+	match func(m *types.AutomationExecutionMetadata, listed bool) bool) *Listing {
+	next := l
+	edit := func() {
+		if next == l {
+			next = &Listing{sig: l.sig, full: l.full, execs: maps.Clone(l.execs)}
+		}
+	}
+	for id := range gone {
+		if _, ok := l.execs[id]; ok {
+			edit()
+			delete(next.execs, id)
+		}
+	}
+	for id, m := range metas {
+		old, listed := l.execs[id]
+		switch {
+		case m == nil:
+		case match(m, listed):
+			if !listed || !sameMetadata(old, m) {
+				edit()
+				next.execs[id] = Slim(m)
+			}
+		case listed:
+			edit()
+			delete(next.execs, id)
+		}
+	}
+	return next
+}
+
+// sameMetadata reports whether two copies of an execution's metadata say
+// the same of what Slim keeps and changes as it runs: its status, end and
+// alarms.
+func sameMetadata(a, b *types.AutomationExecutionMetadata) bool {
+	return a.AutomationExecutionStatus == b.AutomationExecutionStatus &&
+		aws.ToTime(a.ExecutionEndTime).Equal(aws.ToTime(b.ExecutionEndTime)) &&
+		slices.EqualFunc(a.TriggeredAlarms, b.TriggeredAlarms, func(x, y types.AlarmStateInformation) bool {
+			return aws.ToString(x.Name) == aws.ToString(y.Name) && x.State == y.State
+		})
+}

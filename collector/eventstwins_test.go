@@ -1,0 +1,209 @@
+package collector
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
+)
+
+// twinRuleConfig is twinConfig with the rule of both targets given: t1
+// follows the queue, poll polls; %%[1]s is the simulator, %s the queue's
+// URL, RULE the rule.
+const twinRuleConfig = `
+targets:
+  - name: t1
+    region: us-east-1
+    endpoint: %%[1]s
+    discovery: [RULE]
+    events: {queue_url: "%s", resync_interval: 10m}
+  - name: poll
+    region: us-east-1
+    endpoint: %%[1]s
+    discovery: [RULE]
+`
+
+// twinsWith is a harness of twinRuleConfig with rule, holding execs.
+func twinsWith(t *testing.T, execs []*ssmsim.Execution, rule string) *eventsHarness {
+	t.Helper()
+	return newEventsHarness(t, execs, strings.ReplaceAll(twinRuleConfig, "RULE", rule))
+}
+
+// targetLines are the lines of a target's own series that a listing
+// decides: what each rule found and dropped, up and the executions never
+// fetched; the target's label emptied.
+func targetLines(t *testing.T, reg prometheus.Gatherer, target string) []string {
+	t.Helper()
+	var out []string
+	for _, l := range strings.Split(gatheredText(t, reg), "\n") {
+		for _, name := range []string{"ssm_automation_discovered_executions{", "ssm_automation_discovery_dropped_executions{",
+			"ssm_automation_up{", "ssm_automation_pending_executions{"} {
+			if strings.HasPrefix(l, name) && strings.Contains(l, `target="`+target+`"`) {
+				out = append(out, strings.Replace(l, `target="`+target+`"`, `target=""`, 1))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// compareTwinsAll checks that t1 exports what poll exports: every
+// execution's series, and the target's own series that a listing
+// decides.
+func compareTwinsAll(t *testing.T, what string, reg prometheus.Gatherer) {
+	t.Helper()
+	compareTwins(t, what, executionLines(t, reg))
+	if got, want := targetLines(t, reg, "t1"), targetLines(t, reg, "poll"); !slices.Equal(got, want) {
+		t.Errorf("%s: the target following events exports\n%s\npolling exports\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// publishAll sends the execution event of each id as the store now holds
+// it, at the harness's clock, and waits until the exporter applied them.
+func (h *eventsHarness) publishAll(t *testing.T, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		e := h.store.Get("123456789012", "us-east-1", id)
+		if e == nil {
+			t.Fatalf("no execution %s", id)
+		}
+		h.sim.PublishEvent(ssmsim.ExecutionEvent("123456789012", "us-east-1", e, h.clock))
+	}
+	h.drain(t)
+}
+
+// endExecution ends a running execution of the store at the harness's
+// clock, its running step with it.
+func (h *eventsHarness) endExecution(id, status string) {
+	h.store.Update(func(_, _ string, e *ssmsim.Execution) {
+		if e.ID == id {
+			e.Status, e.EndTime = status, h.clock
+			e.Steps[1].Status, e.Steps[1].EndTime = status, h.clock
+		}
+	})
+}
+
+// TestEventsEqualPollingScenarios runs, for each of the ways a refresh
+// that keeps a rule's listing once went wrong, a target following events
+// beside one polling the same executions with the same rule; every event
+// is delivered, so at every scrape the two must export the same series,
+// the same counts of what each rule found and dropped, and the same up.
+func TestEventsEqualPollingScenarios(t *testing.T) {
+	const (
+		idParent = "a7777777-7777-4777-8777-777777777777"
+		idChild  = "a8888888-8888-4888-8888-888888888888"
+	)
+	cases := []struct {
+		name string
+		rule string
+		run  func(t *testing.T, h *eventsHarness, scrape func(string))
+	}{{
+		// A rule of running executions stops exporting one as it ends.
+		name: "statuses",
+		rule: "{name: running, document_name_prefix: AWS-, statuses: [InProgress]}",
+		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
+			h.endExecution(idR2, "Success")
+			h.publishAll(t, idR2)
+			scrape("R2 ended")
+			h.endExecution(idR1, "Failed")
+			h.publishAll(t, idR1)
+			scrape("R1 ended")
+		},
+	}, {
+		// The counts follow the window: what leaves it is no longer
+		// counted, what an event adds is counted once.
+		name: "short lookback",
+		rule: "{name: recent, document_name_prefix: AWS-, lookback: 3m}",
+		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
+			for i := range 9 {
+				h.clock = h.clock.Add(time.Minute)
+				id := fmt.Sprintf("b%07d-0000-4000-8000-000000000000", i)
+				e := running(id, 0)
+				e.StartTime = h.clock
+				h.store.Put("123456789012", "us-east-1", e)
+				h.publishAll(t, id)
+				scrape(fmt.Sprintf("minute %d", i+1))
+			}
+		},
+	}, {
+		// An older execution the cap left out stays out when an event
+		// names it, and pushes no newer one out.
+		name: "max_executions",
+		rule: "{name: newest, document_name_prefix: AWS-, max_executions: 2}",
+		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
+			h.store.Update(func(_, _ string, e *ssmsim.Execution) {
+				if e.ID == idR1 {
+					e.Steps[1].Status = "Failed"
+				}
+			})
+			h.publishAll(t, idR1)
+			scrape("an event of the execution cut")
+			h.endExecution(idR1, "Success")
+			h.publishAll(t, idR1, idR1)
+			scrape("R1 ended")
+		},
+	}, {
+		// A new parent and its child, announced in the same refresh, are
+		// both exported (the child by include_children only).
+		name: "children",
+		rule: "{name: fleet, document_name_prefix: AWS-, include_children: true}",
+		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
+			parent := running(idParent, 0)
+			parent.StartTime = h.clock
+			child := running(idChild, 0)
+			child.DocumentName, child.ParentExecutionID, child.StartTime = "Custom-Child", idParent, h.clock
+			h.store.Put("123456789012", "us-east-1", parent)
+			h.store.Put("123456789012", "us-east-1", child)
+			h.publishAll(t, idChild, idParent)
+			scrape("a parent and its child started")
+			h.endExecution(idChild, "Success")
+			h.publishAll(t, idChild)
+			scrape("the child ended")
+		},
+	}, {
+		// An execution an event names that no longer exists is no longer
+		// exported, and the target stays up.
+		name: "vanished",
+		rule: "{name: aws, document_name_prefix: AWS-}",
+		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
+			e := h.store.Get("123456789012", "us-east-1", idR3)
+			h.store.Delete("123456789012", "us-east-1", idR3)
+			h.sim.PublishEvent(ssmsim.ExecutionEvent("123456789012", "us-east-1", e, h.clock))
+			h.drain(t)
+			scrape("R3 vanished")
+		},
+	}, {
+		// A reload that changes a rule's filters and keeps its name.
+		name: "reload",
+		rule: "{name: aws, document_name_prefix: AWS-}",
+		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
+			h.apply(t, fmt.Sprintf(strings.ReplaceAll(twinRuleConfig, "RULE", "{name: aws, document_name_prefix: AWS-, statuses: [Success]}"),
+				ssmsim.QueueURL(h.url, h.queue)))
+			scrape("the rule now takes what ended")
+			h.endExecution(idR3, "Success")
+			h.publishAll(t, idR3)
+			scrape("R3 ended")
+		},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := twinsWith(t, eventsScenario(), c.rule)
+			scrape := func(what string) {
+				t.Helper()
+				h.clock = h.clock.Add(15 * time.Second)
+				compareTwinsAll(t, what, gathered(t, h))
+			}
+			scrape("cold start")
+			scrape("warm")
+			c.run(t, h, scrape)
+			if got := h.refreshed(t, "resync"); got != 0 {
+				t.Errorf("%v executions refreshed by the resync: the scenario ran past resync_interval", got)
+			}
+		})
+	}
+}
