@@ -195,10 +195,11 @@ func (ts *targetState) learnListings(metas map[string]*types.AutomationExecution
 	}
 }
 
-// meta is the metadata prefetch read of id; nil for none.
-func (p *eventPlan) meta(id string) *types.AutomationExecutionMetadata {
+// meta is the metadata prefetch read of id, and whether it read it (nil
+// then: the API does not have it).
+func (p *eventPlan) meta(id string) (*types.AutomationExecutionMetadata, bool) {
 	if p == nil {
-		return nil
+		return nil, false
 	}
-	return p.metas[id]
+	return p.metas[id], p.metas[id] != nil || p.gone[id]
 }

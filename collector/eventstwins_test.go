@@ -207,3 +207,115 @@ func TestEventsEqualPollingScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestEventsBacklogOfMissingExecutions floods the queue with events of
+// 20,000 executions that do not exist, a backlog no refresh could read by
+// id, beside one real change: the target keeps at most
+// events.MaxAnnounced of them, counts the others as cut, lists its rule
+// instead of reading them, exports the change at the next scrape and
+// stays up, for a handful of calls.
+func TestEventsBacklogOfMissingExecutions(t *testing.T) {
+	h := twinsWith(t, eventsScenario(), "{name: aws, document_name_prefix: AWS-}")
+	h.scrape(t, "cold start", 2, 8)
+	h.scrape(t, "warm", 1, 3) // poll's warm listing and deltas; t1 nothing
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for i := range n {
+		ghost := running(fmt.Sprintf("c%07d-0000-4000-8000-000000000000", i), 1)
+		h.sim.PublishEvent(ssmsim.ExecutionEvent("123456789012", "us-east-1", ghost, h.clock))
+	}
+	h.store.Update(func(_, _ string, e *ssmsim.Execution) {
+		if e.ID == idR2 {
+			e.Steps[1].Status, e.Steps[1].EndTime = "Failed", h.clock
+		}
+	})
+	h.publishAll(t, idR2)
+	ts := h.exp.targets["t1"]
+	if got := ts.changes.Len(); got > 100+1 {
+		t.Fatalf("%d executions held for the next refresh, want at most %d", got, 100+1)
+	}
+	h.clock = h.clock.Add(15 * time.Second)
+	e0 := h.calls("DescribeAutomationExecutions")
+	reg := gathered(t, h)
+	compareTwinsAll(t, "after the backlog", reg)
+	if v, _ := value(t, reg, "ssm_automation_step_status", map[string]string{"target": "t1", "step_execution_id": "a2222222-s2", "status": "Failed"}); v != 1 {
+		t.Error("the change is not exported at the first scrape after the backlog")
+	}
+	if v, _ := value(t, reg, "ssm_automation_up", map[string]string{"target": "t1"}); v != 1 {
+		t.Errorf("up = %v after the backlog", v)
+	}
+	// t1: its warm listing, R2's metadata; poll: its warm listing.
+	if calls := h.calls("DescribeAutomationExecutions") - e0; calls > 5 {
+		t.Errorf("%v DescribeAutomationExecutions calls for a backlog of %d missing executions, want at most 5", calls, n)
+	}
+	if v, _ := value(t, h.base, "ssm_automation_exporter_limit_cut_total", map[string]string{"target": "t1", "limit": "announced"}); v != float64(n-100) {
+		t.Errorf("limit_cut_total{limit=announced} = %v, want %d", v, n-100)
+	}
+	h.clock = h.clock.Add(15 * time.Second)
+	compareTwinsAll(t, "the scrape after", gathered(t, h))
+	if got := ts.changes.Len(); got != 0 {
+		t.Errorf("%d executions still held after two refreshes", got)
+	}
+}
+
+// TestEventsOffAndOnAgainPollsFirst turns a target's events off and on
+// again by reload while another target keeps the queue read: what changed
+// while they were off is fetched by a polling refresh before the events
+// are trusted again.
+func TestEventsOffAndOnAgainPollsFirst(t *testing.T) {
+	const cfg = `
+targets:
+  - name: t1
+    region: us-east-1
+    endpoint: %%[1]s
+    discovery: [{name: aws, document_name_prefix: AWS-}]
+    EVENTS
+  - name: keeper
+    region: us-east-1
+    endpoint: %%[1]s
+    discovery: [{name: other, document_name_prefix: Custom-}]
+    events: {queue_url: "%[2]s", resync_interval: 10m}
+`
+	on := strings.Replace(cfg, "EVENTS", `events: {queue_url: "%[2]s", resync_interval: 10m}`, 1)
+	off := strings.Replace(cfg, "EVENTS", "", 1)
+	h := newEventsHarness(t, eventsScenario(), strings.ReplaceAll(on, "%[2]s", "%[1]s"))
+	queue := ssmsim.QueueURL(h.url, h.queue)
+	h.scrape(t, "cold start", 2, 4)
+	h.scrape(t, "events", 0, 0)
+	h.apply(t, fmt.Sprintf(off, "", queue))
+	h.endExecution(idR2, "Success")
+	h.publishAll(t, idR2) // t1 does not follow the queue now
+	h.apply(t, fmt.Sprintf(on, "", queue))
+	h.clock = h.clock.Add(15 * time.Second)
+	reg := gathered(t, h)
+	if v, _ := value(t, reg, "ssm_automation_execution_status", map[string]string{"target": "t1", "execution_id": idR2, "status": "Success"}); v != 1 {
+		t.Error("the change made while events were off is not exported by the first refresh after they are on again")
+	}
+}
+
+// TestEventsTrustedDespiteAFailingExecution follows events with a static
+// id that does not exist beside a rule: the target is down for it, as
+// when polling, but follows its queue, calling nothing when nothing
+// changed.
+func TestEventsTrustedDespiteAFailingExecution(t *testing.T) {
+	h := newEventsHarness(t, eventsScenario(), `
+targets:
+  - name: t1
+    region: us-east-1
+    endpoint: %%s
+    executions: [{id: `+idMissing+`}]
+    discovery: [{name: aws, document_name_prefix: AWS-}]
+    events: {queue_url: "%s", resync_interval: 10m}
+`)
+	gathered(t, h)
+	h.clock = h.clock.Add(15 * time.Second)
+	gathered(t, h)
+	h.clock = h.clock.Add(15 * time.Second)
+	// The missing execution only: its metadata (its steps are not found).
+	reg := h.scrape(t, "events trusted", 1, 0)
+	if v, _ := value(t, reg, "ssm_automation_up", map[string]string{"target": "t1"}); v != 0 {
+		t.Errorf("up = %v with a static execution missing", v)
+	}
+}

@@ -77,7 +77,7 @@ func (out *fetched) reuseSettled(want []*wanted, old map[string]*tracked, now ti
 			reused := *o // nothing can have changed: it is as good as fetched now
 			reused.lastSuccess = now
 			out.results[w.id] = &reused
-		} else if w.meta == nil {
+		} else if w.meta == nil && !w.metaRead {
 			needMeta = append(needMeta, w.id)
 		}
 	}

@@ -75,7 +75,8 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	}
 	t := cfg.Target
 	for _, e := range t.Executions {
-		add(&wanted{id: e.ID, filters: e.Filters, static: true, meta: plan.meta(e.ID)})
+		meta, read := plan.meta(e.ID)
+		add(&wanted{id: e.ID, filters: e.Filters, static: true, meta: meta, metaRead: read})
 	}
 	var rules []ruleStat
 	for i := range t.Discovery {

@@ -109,6 +109,9 @@ type wanted struct {
 	meta    *types.AutomationExecutionMetadata
 	static  bool
 	quiet   bool // no event named it since its last fetch: kept as it is (see eventrefresh.go)
+	// metaRead is set when the refresh read its metadata by id already
+	// (see prefetch): meta nil then means the API does not have it.
+	metaRead bool
 }
 
 // stepCounts counts an execution's step executions by (document, step,
