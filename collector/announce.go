@@ -65,7 +65,7 @@ func (p *eventPlan) prefetch(ctx context.Context, ts *targetState, api ssmapi.AP
 // lists or follows (fresh), unless they overflowed: the rules then list.
 func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (ids, fresh []string) {
 	followed := map[string]bool{}
-	listed := map[string]bool{} // by a rule that lists this refresh
+	read := map[string]bool{} // held by a kept rule, or static
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	for i := range t.Discovery {
@@ -74,20 +74,17 @@ func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (id
 		keep := p.keepListing(last, r, now)
 		for _, id := range last.ids {
 			followed[id] = true
-			if !keep {
-				listed[id] = true
-			}
+			read[id] = read[id] || keep
 		}
 	}
 	for _, e := range t.Executions {
-		followed[e.ID] = true
-		delete(listed, e.ID)
+		followed[e.ID], read[e.ID] = true, true
 	}
 	for id := range followed {
 		old := ts.tracked[id]
 		fetched, seen := ts.fetchedAt[id]
-		if listed[id] || old != nil && old.settled {
-			continue // the listing has its metadata; nothing of it can change
+		if !read[id] || old != nil && old.settled {
+			continue // a listing gives its metadata; nothing of it can change
 		}
 		if old == nil || !seen || p.named(id, fetched) || now.Sub(fetched) >= p.resync {
 			ids = append(ids, id)

@@ -43,6 +43,7 @@ targets:
 var timedMetrics = []string{
 	"ssm_automation_scrape_duration_seconds", "ssm_automation_scrape_timeout_seconds",
 	"ssm_automation_exporter_api_request_duration_seconds", "ssm_automation_exporter_rate_limit_wait_seconds_total",
+	"ssm_automation_exporter_clock_skew_seconds",
 }
 
 // goldenMetrics are compared with testdata/golden.prom: every metric of

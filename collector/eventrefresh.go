@@ -28,9 +28,11 @@ import (
 // Otherwise (a queue down, or back since), the refresh polls as without
 // events, and once such a refresh succeeds the queue's events are trusted.
 
-// eventSkew is how much earlier than the start of a fetch an event may be
-// stamped and still tell of a change that fetch did not see: an event's
-// time has whole seconds, clocks and the API's consistency differ a bit.
+// eventSkew is how much earlier than the start of a fetch, on the
+// service's clock, an event may be stamped and still tell of a change that
+// fetch did not see: an event's time has whole seconds, the measure of the
+// clocks' skew too (see ClockSkew), and the API's consistency differs a
+// bit.
 const eventSkew = 5 * time.Second
 
 // eventPlan is what one refresh of a target following events does.
@@ -44,6 +46,8 @@ type eventPlan struct {
 	// relist is set when more executions were announced than are read by
 	// id (events.MaxAnnounced): every rule lists this refresh.
 	relist bool
+	// skew is how far the service's clock is ahead of the exporter's.
+	skew time.Duration
 	// metas is the metadata prefetch read by id; gone the ids it read
 	// that the API does not have.
 	metas map[string]*types.AutomationExecutionMetadata
@@ -63,7 +67,7 @@ func (ts *targetState) eventPlan(cfg config.ExpandedTarget) *eventPlan {
 	up, gen := c.State(ev.QueueURL)
 	changed, announced, overflowed := ts.changes.Take()
 	p := &eventPlan{resync: ev.ResyncInterval, changed: changed, announced: announced, causes: map[string]string{},
-		relist: overflowed, gone: map[string]bool{}}
+		relist: overflowed, gone: map[string]bool{}, skew: ts.counters.ClockSkew()}
 	if up {
 		p.gen = gen
 	}
@@ -123,15 +127,19 @@ func (p *eventPlan) choose(ts *targetState, want []*wanted, now time.Time) {
 }
 
 // named reports whether an event named id since a fetch that started at
-// fetched.
+// fetched (the exporter's clock), on the service's clock: the skew last
+// measured moves the fetch's start to it (see ClockSkew).
 func (p *eventPlan) named(id string, fetched time.Time) bool {
 	t, ok := p.changed[id]
 	if !ok {
 		a, announced := p.announced[id] // announced while its first fetch ran
 		t, ok = a.Time, announced
 	}
-	return ok && t.After(fetched.Add(-eventSkew))
+	return ok && t.After(fetched.Add(p.skew-eventSkew))
 }
+
+// following reports whether the refresh trusted the target's events.
+func (p *eventPlan) following() bool { return p != nil && p.trusted }
 
 // eventsDone records what a refresh of a target following events fetched:
 // when, for the resync; the causes, counted; the changes it could not

@@ -67,14 +67,21 @@ type eventsHarness struct {
 // queue's URL, to a harness holding execs.
 func newEventsHarness(t *testing.T, execs []*ssmsim.Execution, yml string) *eventsHarness {
 	t.Helper()
+	return newEventsHarnessWith(t, execs, yml, ssmsim.Options{})
+}
+
+// newEventsHarnessWith is newEventsHarness with a simulator of opts.
+func newEventsHarnessWith(t *testing.T, execs []*ssmsim.Execution, yml string, opts ssmsim.Options) *eventsHarness {
+	t.Helper()
 	polls, wake := &atomic.Int64{}, make(chan struct{}, 1)
-	h := newHarness(t, execs, ssmsim.Options{OnLongPoll: func(ssmsim.Queue) {
+	opts.OnLongPoll = func(ssmsim.Queue) {
 		polls.Add(1)
 		select {
 		case wake <- struct{}{}:
 		default:
 		}
-	}})
+	}
+	h := newHarness(t, execs, opts)
 	c := events.NewConsumer(h.exp.clients.(*ssmapi.Clients), events.NewMetrics(h.base), slog.New(slog.DiscardHandler))
 	failures := make(chan int, 1)
 	c.SetRetry(func(n int) time.Duration {

@@ -319,3 +319,34 @@ targets:
 		t.Errorf("up = %v with a static execution missing", v)
 	}
 }
+
+// TestEventsClockSkew runs the exporter with a clock 30 s ahead of the
+// service's: an event of a change made right after a fetch is stamped
+// 30 s before that fetch by the exporter's clock, and must still be
+// fetched. The skew is measured from the answers and exported.
+func TestEventsClockSkew(t *testing.T) {
+	h := newEventsHarnessWith(t, eventsScenario(), strings.ReplaceAll(twinRuleConfig, "RULE", "{name: aws, document_name_prefix: AWS-}"),
+		ssmsim.Options{ClockOffset: -30 * time.Second})
+	gathered(t, h)
+	h.clock = h.clock.Add(15 * time.Second)
+	gathered(t, h)
+	fetched := h.clock
+	h.store.Update(func(_, _ string, e *ssmsim.Execution) {
+		if e.ID == idR2 {
+			e.Steps[1].Status, e.Steps[1].EndTime = "Failed", fetched
+		}
+	})
+	e := h.store.Get("123456789012", "us-east-1", idR2)
+	h.sim.PublishEvent(ssmsim.ExecutionEvent("123456789012", "us-east-1", e, fetched.Add(-29*time.Second)))
+	h.drain(t)
+	h.clock = h.clock.Add(15 * time.Second)
+	reg := gathered(t, h)
+	compareTwinsAll(t, "a change right after a fetch", reg)
+	v, _ := value(t, h.base, "ssm_automation_exporter_clock_skew_seconds", map[string]string{"target": "t1"})
+	if v < -31.5 || v > -28.5 {
+		t.Errorf("clock_skew_seconds = %v, want about -30", v)
+	}
+	if v, _ := value(t, reg, "ssm_automation_events_following", map[string]string{"target": "t1"}); v != 1 {
+		t.Errorf("events_following = %v, want 1", v)
+	}
+}

@@ -29,12 +29,13 @@ var (
 	descLastRefresh    = desc("last_refresh_timestamp_seconds")
 	descPending        = desc("pending_executions")
 	descScrapeTimeout  = desc("scrape_timeout_seconds")
+	descFollowing      = desc("events_following")
 )
 
 // targetDescs lists the descriptors of the per-target series: everything
 // the collector sends besides the families and the aggregates.
 var targetDescs = []*prometheus.Desc{
-	descSteps, descDiscovered, descDropped, descTargetInfo, descUp, descScrapeDuration, descLastRefresh, descPending, descScrapeTimeout,
+	descSteps, descDiscovered, descDropped, descTargetInfo, descUp, descScrapeDuration, descLastRefresh, descPending, descScrapeTimeout, descFollowing,
 }
 
 // finishedDurationBuckets suit runbook steps: seconds to hours.

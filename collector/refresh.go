@@ -52,7 +52,7 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 	ts.tracked = next
 	execs := sortedTracked(next)
 	return &view{
-		execs: execs, rules: rules, steps: aggregate(execs), up: ok && pending == 0, pending: pending,
+		execs: execs, rules: rules, steps: aggregate(execs), up: ok && pending == 0, pending: pending, following: plan.following(),
 		duration: time.Since(start).Seconds(), refreshedAt: now,
 	}
 }

@@ -28,6 +28,9 @@ func (e *emitter) targetSeries(t config.ExpandedTarget, v *view) {
 	e.gauge(descScrapeDuration, v.duration, e.target)
 	e.gauge(descLastRefresh, epochSeconds(v.refreshedAt), e.target)
 	e.gauge(descPending, float64(v.pending), e.target)
+	if t.Target.Events.Enabled() {
+		e.gauge(descFollowing, b2f(v.following), e.target)
+	}
 	for _, r := range v.rules {
 		e.gauge(descDiscovered, float64(r.found), e.target, r.name)
 		e.gauge(descDropped, float64(r.dropped), e.target, r.name)

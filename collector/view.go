@@ -90,7 +90,8 @@ type view struct {
 	rules       []ruleStat
 	steps       map[aggKey]float64
 	up          bool
-	pending     int // wanted executions never fetched
+	pending     int  // wanted executions never fetched
+	following   bool // the refresh trusted the target's events (see eventrefresh.go)
 	duration    float64
 	refreshedAt time.Time
 }

@@ -178,6 +178,9 @@ var Metrics = []Metric{
 		Help: "Executions the API said no longer exist; dropped."},
 	{Name: "ssm_automation_exporter_limit_cut_total", Type: Counter, Group: API, Labels: []string{"target", "limit"},
 		Help: "What a configured cap cut, by cap."},
+	{Name: "ssm_automation_exporter_clock_skew_seconds", Type: Gauge, Group: API, Labels: []string{"target"},
+		Help:        "How far the service's clock was ahead of the exporter's at the target's last API answer (negative: behind), from its Date header, to the second.",
+		Conditional: "an API call of the target was answered"},
 
 	// The events of the targets that follow a queue (events in the configuration).
 	{Name: "ssm_automation_events_received_total", Type: Counter, Group: API, Labels: []string{"queue", "detail_type"},
@@ -191,6 +194,9 @@ var Metrics = []Metric{
 		Conditional: "an Automation event was received from an events queue"},
 	{Name: "ssm_automation_events_up", Type: Gauge, Group: API, Labels: []string{"queue"},
 		Help:        "1 when the last call to an events queue succeeded; 0 while its targets poll instead.",
+		Conditional: eventsOn},
+	{Name: "ssm_automation_events_following", Type: Gauge, Group: Targets, Labels: []string{"target"},
+		Help:        "1 when the target's last refresh trusted its events queue and fetched what its events named; 0 when it polled (its queue down, or back and not yet polled since).",
 		Conditional: eventsOn},
 	{Name: "ssm_automation_events_executions_refreshed_total", Type: Counter, Group: API, Labels: []string{"target", "cause"},
 		Help:        "Executions a target following events fetched, by cause: event (an event named it), announced (an event named a new execution a rule found) or resync (no event within resync_interval).",

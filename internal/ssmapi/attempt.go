@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -53,6 +54,11 @@ func (m *attemptMiddleware) HandleFinalize(ctx context.Context, in middleware.Fi
 	m.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	raw := rawCode(err)
 	target.add(m.metrics.requests, 1, op, codeLabel(raw))
+	if server, ok := awsmiddleware.GetServerTime(md); ok {
+		if at, ok := awsmiddleware.GetResponseAt(md); ok {
+			target.clockSkew(server.Sub(at))
+		}
+	}
 	if errors.Is(err, ErrResponseTooLarge) {
 		target.Cut("response_bytes", 1)
 	}

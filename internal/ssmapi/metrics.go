@@ -2,6 +2,8 @@ package ssmapi
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -27,6 +29,7 @@ type APIMetrics struct {
 	vanished      *prometheus.CounterVec
 	limitCut      *prometheus.CounterVec
 	refreshed     *prometheus.CounterVec // of the targets following events
+	skew          *prometheus.GaugeVec
 }
 
 // NewAPIMetrics creates the exporter's API counters and registers them.
@@ -39,6 +42,7 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 	}
 	duration := spec("exporter_api_request_duration_seconds", contract.Histogram)
 	refreshed := spec("events_executions_refreshed_total", contract.Counter)
+	skew := spec("exporter_clock_skew_seconds", contract.Gauge)
 	m := &APIMetrics{
 		requests:      f("api_requests_total"),
 		throttled:     f("api_throttled_total"),
@@ -47,13 +51,14 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 		vanished:      f("executions_vanished_total"),
 		limitCut:      f("limit_cut_total"),
 		refreshed:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: refreshed.Name, Help: refreshed.Help}, refreshed.Labels),
+		skew:          prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: skew.Name, Help: skew.Help}, skew.Labels),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    duration.Name,
 			Help:    duration.Help,
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, duration.Labels),
 	}
-	reg.MustRegister(m.duration, m.refreshed)
+	reg.MustRegister(m.duration, m.refreshed, m.skew)
 	return m
 }
 
@@ -63,7 +68,8 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 type TargetCounters struct {
 	m       *APIMetrics
 	name    string
-	removed bool // guarded by m.mu
+	removed bool         // guarded by m.mu
+	skew    atomic.Int64 // the last clock skew measured, in nanoseconds
 }
 
 // ForTarget creates a target's error, cut and wait series at 0, so that
@@ -115,6 +121,7 @@ func (c *TargetCounters) Drop() {
 	for _, v := range []*prometheus.CounterVec{m.requests, m.throttled, m.rateLimitWait, m.errors, m.vanished, m.limitCut, m.refreshed} {
 		v.DeletePartialMatch(prometheus.Labels{"target": c.name})
 	}
+	m.skew.DeletePartialMatch(prometheus.Labels{"target": c.name})
 }
 
 // RefreshCauses are the causes of ssm_automation_events_executions_refreshed_total.
@@ -140,3 +147,22 @@ func (c *TargetCounters) FollowEvents(on bool) {
 // Refreshed counts n executions fetched for the cause (event, announced,
 // resync).
 func (c *TargetCounters) Refreshed(cause string, n float64) { c.add(c.m.refreshed, n, cause) }
+
+// clockSkew records how far the service's clock (the Date header of an
+// answer, to the second) is ahead of the exporter's as the answer came.
+func (c *TargetCounters) clockSkew(d time.Duration) {
+	if c.name == "" {
+		return // a call made for no target
+	}
+	c.skew.Store(int64(d))
+	c.m.mu.RLock()
+	defer c.m.mu.RUnlock()
+	if !c.removed {
+		c.m.skew.WithLabelValues(c.name).Set(d.Seconds())
+	}
+}
+
+// ClockSkew is how far the service's clock was ahead of the exporter's at
+// the target's last answer (behind when negative; 0 before any). The
+// service's Date header has whole seconds: it reads up to a second low.
+func (c *TargetCounters) ClockSkew() time.Duration { return time.Duration(c.skew.Load()) }

@@ -50,6 +50,10 @@ type Options struct {
 	// waiting for a message on an empty queue, so a test knows a consumer
 	// is waiting before it sends.
 	OnLongPoll func(Queue)
+	// ClockOffset puts the Date header of every response this much ahead
+	// of the real clock (behind when negative): the service's clock apart
+	// from the client's.
+	ClockOffset time.Duration
 }
 
 const (
@@ -143,6 +147,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.promHTTP.ServeHTTP(w, r)
 		return
+	}
+	if s.opts.ClockOffset != 0 {
+		w.Header().Set("Date", time.Now().Add(s.opts.ClockOffset).UTC().Format(http.TimeFormat))
 	}
 	reqID := newRequestID()
 	defer s.recoverPanic(w, reqID)
