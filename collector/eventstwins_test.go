@@ -350,3 +350,22 @@ func TestEventsClockSkew(t *testing.T) {
 		t.Errorf("events_following = %v, want 1", v)
 	}
 }
+
+// TestEventsQuietExecutionKeepsItsLastFetch checks that a running
+// execution no event named keeps the time of its last fetch in
+// execution_last_success_timestamp_seconds, so that a queue gone silent
+// shows as executions growing stale, while a settled one is as good as
+// fetched at every refresh.
+func TestEventsQuietExecutionKeepsItsLastFetch(t *testing.T) {
+	h := newEventsHarness(t, eventsScenario(), eventsConfig)
+	first := h.clock
+	h.scrape(t, "cold start", 1, 4)
+	h.clock = h.clock.Add(time.Minute)
+	reg := h.scrape(t, "no event", 0, 0)
+	for id, want := range map[string]time.Time{idR1: first, idEnd: h.clock} {
+		v, _ := value(t, reg, "ssm_automation_execution_last_success_timestamp_seconds", map[string]string{"execution_id": id})
+		if v != epochSeconds(want) {
+			t.Errorf("last_success of %s = %v, want %v", id, v, epochSeconds(want))
+		}
+	}
+}

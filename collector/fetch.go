@@ -69,13 +69,16 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 }
 
 // reuseSettled takes the settled executions of old as fetched now, and
-// returns the ids of the others whose metadata the listing did not give.
+// the quiet ones as they are, when they were last fetched; it returns the
+// ids of the others whose metadata the listing did not give.
 func (out *fetched) reuseSettled(want []*wanted, old map[string]*tracked, now time.Time) []string {
 	var needMeta []string
 	for _, w := range want {
 		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
-			reused := *o // nothing can have changed: it is as good as fetched now
-			reused.lastSuccess = now
+			reused := *o
+			if o.settled {
+				reused.lastSuccess = now // nothing can have changed: as good as fetched now
+			} // quiet: no event named it, but it was not fetched (see eventrefresh.go)
 			out.results[w.id] = &reused
 		} else if w.meta == nil && !w.metaRead {
 			needMeta = append(needMeta, w.id)
