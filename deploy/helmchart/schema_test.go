@@ -39,6 +39,13 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 		{"scrape interval", "serviceMonitor: {interval: 1 minute}", "interval"},
 		{"port", "service: {port: 70000}", "port"},
 		{"full name", "fullnameOverride: Not_A_DNS_Label", "fullnameOverride"},
+		{"priority class name", "priorityClassName: \"high\\nhostNetwork: true\"", "priorityClassName"},
+		{"service account name", "serviceAccount: {name: \"reader\\nhostNetwork: true\"}", "name"},
+		{"TLS Secret name", "web: {tlsSecretName: Exporter_TLS}", "tlsSecretName"},
+		{"image tag", "image: {tag: \"v1\\nhostNetwork: true\"}", "tag"},
+		{"dashboard label", "dashboards: {label: \"grafana dashboard\"}", "label"},
+		{"dashboard label value", "dashboards: {labelValue: \"1\\n2\"}", "labelValue"},
+		{"dashboard namespace", "dashboards: {namespace: Grafana}", "namespace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var vals map[string]any

@@ -19,8 +19,8 @@
 {{- end -}}
 
 {{- define "ssm-automation-exporter.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "ssm-automation-exporter.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "ssm-automation-exporter.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end -}}
 
 {{- define "ssm-automation-exporter.labels" -}}

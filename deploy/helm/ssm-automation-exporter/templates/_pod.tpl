@@ -18,13 +18,13 @@ metadata:
     {{- end }}
   {{- end }}
 spec:
-  serviceAccountName: {{ include "ssm-automation-exporter.serviceAccountName" . }}
+  serviceAccountName: {{ include "ssm-automation-exporter.serviceAccountName" . | quote }}
   # The exporter never talks to the Kubernetes API. IRSA and EKS Pod
   # Identity project their own token.
   automountServiceAccountToken: false
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
   {{- with .Values.priorityClassName }}
-  priorityClassName: {{ . }}
+  priorityClassName: {{ . | quote }}
   {{- end }}
   {{- with .Values.imagePullSecrets }}
   imagePullSecrets:
@@ -35,7 +35,7 @@ spec:
   containers:
     - name: exporter
       image: {{ include "ssm-automation-exporter.image" . | quote }}
-      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      imagePullPolicy: {{ .Values.image.pullPolicy | quote }}
       args:
         {{- if .Values.demo }}
         - --demo
@@ -50,8 +50,8 @@ spec:
         - --no-web.metrics-include-targets
         {{- end }}
         - --web.shutdown-grace={{ .Values.shutdownGraceSeconds }}s
-        - --log.level={{ .Values.log.level }}
-        - --log.format={{ .Values.log.format }}
+        - {{ printf "--log.level=%s" .Values.log.level | quote }}
+        - {{ printf "--log.format=%s" .Values.log.format | quote }}
         {{- with .Values.extraArgs }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -127,7 +127,7 @@ spec:
     {{- if .Values.web.tlsSecretName }}
     - name: tls
       secret:
-        secretName: {{ .Values.web.tlsSecretName }}
+        secretName: {{ .Values.web.tlsSecretName | quote }}
     {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
