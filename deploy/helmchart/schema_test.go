@@ -70,6 +70,12 @@ func TestTemplateRejectsBadValues(t *testing.T) {
 	for _, tc := range []struct{ name, values, want string }{
 		{"grace too long", "shutdownGraceSeconds: 26", "must stay below terminationGracePeriodSeconds (30)"},
 		{"no targets", "config: {targets: []}", "config.targets: at least one target"},
+		{"pod label of the selector", "podLabels: {app.kubernetes.io/name: other}", "podLabels: app.kubernetes.io/name is a label the chart sets itself"},
+		{"pod label of the instance", "podLabels: {app.kubernetes.io/instance: other}", "podLabels: app.kubernetes.io/instance is a label the chart sets itself"},
+		{"Service label", "service: {labels: {app.kubernetes.io/name: other}}", "service.labels: app.kubernetes.io/name is a label the chart sets itself"},
+		{"ServiceMonitor label", "serviceMonitor: {enabled: true, labels: {helm.sh/chart: other}}", "serviceMonitor.labels: helm.sh/chart is a label the chart sets itself"},
+		{"PrometheusRule label", "prometheusRule: {enabled: true, labels: {app.kubernetes.io/managed-by: other}}", "prometheusRule.labels: app.kubernetes.io/managed-by is a label the chart sets itself"},
+		{"dashboard label", "dashboards: {enabled: true, label: app.kubernetes.io/version}", "dashboards.label: app.kubernetes.io/version is a label the chart sets itself"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var vals map[string]any

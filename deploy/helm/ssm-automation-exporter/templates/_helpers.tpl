@@ -132,3 +132,30 @@ basicAuth:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Refuses a label of the values that the chart sets itself on the same
+object: the pods' selector labels in podLabels (the Deployment, the
+StatefulSet and the Services select the pods by them), the chart's labels
+in the other maps and in dashboards.label. Rendered twice, a key would
+leave one of the two values to chance.
+*/}}
+{{- define "ssm-automation-exporter.checkLabels" -}}
+{{- $selector := include "ssm-automation-exporter.selectorLabels" . | fromYaml -}}
+{{- $own := include "ssm-automation-exporter.labels" . | fromYaml -}}
+{{- $checks := list
+  (list "podLabels" .Values.podLabels $selector)
+  (list "service.labels" .Values.service.labels $own)
+  (list "serviceMonitor.labels" .Values.serviceMonitor.labels $own)
+  (list "prometheusRule.labels" .Values.prometheusRule.labels $own)
+  (list "dashboards.label" (dict .Values.dashboards.label "") $own) -}}
+{{- range $checks -}}
+{{- $what := index . 0 -}}
+{{- $set := index . 2 -}}
+{{- range $key := index . 1 | default dict | keys | sortAlpha -}}
+{{- if hasKey $set $key -}}
+{{- fail (printf "%s: %s is a label the chart sets itself" $what $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
