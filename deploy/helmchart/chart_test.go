@@ -30,7 +30,7 @@ func TestDefaultValues(t *testing.T) {
 	}
 	wantArgs := []string{
 		"--config.file=/etc/ssm_automation_exporter/config/config.yml",
-		"--web.listen-address=:9847", "--web.shutdown-grace=10s", "--log.level=info", "--log.format=logfmt",
+		"--web.listen-address=:9847", "--web.telemetry-path=/metrics", "--web.shutdown-grace=10s", "--log.level=info", "--log.format=logfmt",
 	}
 	if !slices.Equal(c.Args, wantArgs) {
 		t.Errorf("args %q, want %q", c.Args, wantArgs)

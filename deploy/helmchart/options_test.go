@@ -31,7 +31,7 @@ func TestAllOptions(t *testing.T) {
 	checkHardened(t, pod)
 	c := pod.Containers[0]
 	wantArgs := []string{
-		"--config.file=/etc/ssm_automation_exporter/config/config.yml", "--web.listen-address=:9847",
+		"--config.file=/etc/ssm_automation_exporter/config/config.yml", "--web.listen-address=:9847", "--web.telemetry-path=/metrics",
 		"--web.config.file=/etc/ssm_automation_exporter/web/web-config.yml", "--no-web.metrics-include-targets",
 		"--web.shutdown-grace=20s", "--log.level=debug", "--log.format=json", "--scrape.timeout-offset=1s",
 	}

@@ -43,6 +43,7 @@ spec:
         - --config.file=/etc/ssm_automation_exporter/config/config.yml
         {{- end }}
         - --web.listen-address=:{{ .Values.service.port }}
+        - {{ printf "--web.telemetry-path=%s" .Values.telemetryPath | quote }}
         {{- if $web }}
         - --web.config.file=/etc/ssm_automation_exporter/web/web-config.yml
         {{- end }}
