@@ -159,3 +159,20 @@ leave one of the two values to chance.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+"true" when config holds a secret: a target's external_id, or user info
+(user:password@) in a target's endpoint, sts_endpoint or events.queue_url.
+The configuration file is then a Secret, not a ConfigMap.
+*/}}
+{{- define "ssm-automation-exporter.configHasSecret" -}}
+{{- $secret := false -}}
+{{- range .Values.config.targets -}}
+{{- $events := .events | default dict -}}
+{{- if .external_id }}{{ $secret = true }}{{ end -}}
+{{- range list .endpoint .sts_endpoint $events.queue_url -}}
+{{- if contains "@" (toString (. | default "")) }}{{ $secret = true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if $secret }}true{{ end -}}
+{{- end -}}

@@ -10,7 +10,7 @@ metadata:
   {{- if or .Values.podAnnotations (eq .Values.configReload "rollout") }}
   annotations:
     {{- if eq .Values.configReload "rollout" }}
-    checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
+    checksum/config: {{ include (print $.Template.BasePath "/config.yaml") . | sha256sum }}
     checksum/web-config: {{ include (print $.Template.BasePath "/secret.yaml") . | sha256sum }}
     {{- end }}
     {{- with .Values.podAnnotations }}
@@ -115,10 +115,15 @@ spec:
         sizeLimit: 16Mi
     {{- if not .Values.demo }}
     # A directory, not a subPath: the kubelet then updates the file in place
-    # (configReload: reload).
+    # (configReload: reload). A Secret when the configuration holds a secret.
     - name: config
+      {{- if include "ssm-automation-exporter.configHasSecret" . }}
+      secret:
+        secretName: {{ include "ssm-automation-exporter.fullname" . }}
+      {{- else }}
       configMap:
         name: {{ include "ssm-automation-exporter.fullname" . }}
+      {{- end }}
     {{- end }}
     {{- if $web }}
     - name: web-config
