@@ -30,7 +30,7 @@ func TestDefaultValues(t *testing.T) {
 	}
 	wantArgs := []string{
 		"--config.file=/etc/ssm_automation_exporter/config/config.yml",
-		"--web.listen-address=:9847", "--web.shutdown-grace=10s", "--log.level=info", "--log.format=logfmt",
+		"--web.listen-address=:9847", "--web.telemetry-path=/metrics", "--web.shutdown-grace=10s", "--log.level=info", "--log.format=logfmt",
 	}
 	if !slices.Equal(c.Args, wantArgs) {
 		t.Errorf("args %q, want %q", c.Args, wantArgs)
@@ -43,8 +43,11 @@ func TestDefaultValues(t *testing.T) {
 	if d.Spec.Template.Annotations["checksum/config"] == "" {
 		t.Error("no checksum/config annotation on the pod template")
 	}
-	cm := one[corev1.ConfigMap](t, r, "ConfigMap")
-	checkExporterConfig(t, cm.Data["config.yml"])
+	if cfg := exporterConfig(t, r); cfg.Kind != "ConfigMap" {
+		t.Errorf("the configuration is in a %s; without a secret in it, a ConfigMap", cfg.Kind)
+	} else {
+		checkExporterConfig(t, cfg.Text)
+	}
 	sa := one[corev1.ServiceAccount](t, r, "ServiceAccount")
 	if pod.ServiceAccountName != sa.Name || len(sa.Annotations) != 0 {
 		t.Errorf("pod's service account %q, rendered %q with annotations %v", pod.ServiceAccountName, sa.Name, sa.Annotations)

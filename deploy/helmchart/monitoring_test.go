@@ -1,9 +1,12 @@
 package helmchart
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -36,6 +39,60 @@ func checkServiceMonitor(t *testing.T, r rendered) {
 	if ep.Scheme == nil || *ep.Scheme != "https" || ep.TLSConfig == nil || ep.BasicAuth == nil ||
 		ep.BasicAuth.Username.Name != "ssm-automation-exporter-scrape" {
 		t.Errorf("endpoint scheme %v, TLS %+v, basic auth %+v: want HTTPS with the values' TLS and basic auth", ep.Scheme, ep.TLSConfig, ep.BasicAuth)
+	}
+}
+
+// TestTelemetryPath checks that the ServiceMonitor scrapes the path the
+// exporter serves its metrics on (telemetryPath), with and without
+// sharding, and that the Probes keep /probe.
+func TestTelemetryPath(t *testing.T) {
+	for _, tc := range []struct {
+		name, path string
+		sharded    bool
+	}{
+		{"default", "", false},
+		{"own path", "/ssm/metrics", false},
+		{"own path, sharded", "/m", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vals := map[string]any{"serviceMonitor": map[string]any{"enabled": true}}
+			want := "/metrics"
+			if tc.path != "" {
+				vals["telemetryPath"] = tc.path
+				want = tc.path
+			}
+			kind := "Deployment"
+			if tc.sharded {
+				vals["sharding"] = map[string]any{"enabled": true}
+				kind = "StatefulSet"
+			}
+			r := render(t, vals)
+			var pod corev1.PodSpec
+			switch w := r.byKind(kind)[0].Value.(type) {
+			case *appsv1.Deployment:
+				pod = w.Spec.Template.Spec
+			case *appsv1.StatefulSet:
+				pod = w.Spec.Template.Spec
+			}
+			if args := pod.Containers[0].Args; !slices.Contains(args, "--web.telemetry-path="+want) {
+				t.Errorf("args %q, want --web.telemetry-path=%s", args, want)
+			}
+			sm := one[monitoringv1.ServiceMonitor](t, r, "ServiceMonitor")
+			if got := sm.Spec.Endpoints[0].Path; got != want {
+				t.Errorf("ServiceMonitor scrapes %s, the exporter serves %s", got, want)
+			}
+			for _, o := range r.byKind("Probe") {
+				if got := o.Value.(*monitoringv1.Probe).Spec.ProberSpec.Path; got != "/probe" {
+					t.Errorf("Probe %s scrapes %s, want /probe", o.Name, got)
+				}
+			}
+			if tc.sharded && len(r.byKind("Probe")) == 0 {
+				t.Error("no Probe rendered with sharding")
+			}
+			if !strings.Contains(r.Notes, ":9847"+want+" ") {
+				t.Errorf("NOTES.txt does not curl %s:\n%s", want, r.Notes)
+			}
+		})
 	}
 }
 

@@ -20,8 +20,8 @@ func TestAllOptions(t *testing.T) {
 	vals := valuesFile(t, "full-values.yaml")
 	r := render(t, vals)
 	checkObjects(t, r, map[string]int{
-		"StatefulSet": 1, "Service": 2, "ServiceAccount": 1, "ConfigMap": 1 + len(repoDashboards(t)),
-		"Secret": 1, "ServiceMonitor": 1, "PrometheusRule": 1, "Probe": 3,
+		"StatefulSet": 1, "Service": 2, "ServiceAccount": 1, "ConfigMap": len(repoDashboards(t)),
+		"Secret": 2, "ServiceMonitor": 1, "PrometheusRule": 1, "Probe": 3,
 	})
 	sts := one[appsv1.StatefulSet](t, r, "StatefulSet")
 	if *sts.Spec.Replicas != 3 || sts.Spec.ServiceName != "ssm-automation-headless" {
@@ -31,7 +31,7 @@ func TestAllOptions(t *testing.T) {
 	checkHardened(t, pod)
 	c := pod.Containers[0]
 	wantArgs := []string{
-		"--config.file=/etc/ssm_automation_exporter/config/config.yml", "--web.listen-address=:9847",
+		"--config.file=/etc/ssm_automation_exporter/config/config.yml", "--web.listen-address=:9847", "--web.telemetry-path=/metrics",
 		"--web.config.file=/etc/ssm_automation_exporter/web/web-config.yml", "--no-web.metrics-include-targets",
 		"--web.shutdown-grace=20s", "--log.level=debug", "--log.format=json", "--scrape.timeout-offset=1s",
 	}
@@ -66,8 +66,8 @@ func TestAllOptionsUnsharded(t *testing.T) {
 	delete(vals["web"].(map[string]any)["config"].(map[string]any), "basic_auth_users")
 	r := render(t, vals)
 	checkObjects(t, r, map[string]int{
-		"Deployment": 1, "Service": 1, "ServiceAccount": 1, "ConfigMap": 1 + len(repoDashboards(t)),
-		"Secret": 1, "ServiceMonitor": 1, "PrometheusRule": 1,
+		"Deployment": 1, "Service": 1, "ServiceAccount": 1, "ConfigMap": len(repoDashboards(t)),
+		"Secret": 2, "ServiceMonitor": 1, "PrometheusRule": 1,
 	})
 	d := one[appsv1.Deployment](t, r, "Deployment")
 	c := d.Spec.Template.Spec.Containers[0]
@@ -107,11 +107,12 @@ func checkVolumes(t *testing.T, r rendered, pod corev1.PodSpec) {
 	if !reflect.DeepEqual(mounts, want) {
 		t.Errorf("mounts %v, want %v", mounts, want)
 	}
-	if got := volumes["config"].ConfigMap.Name; got != r.byKind("ConfigMap")[0].Name {
-		t.Errorf("config volume of ConfigMap %q, rendered %q", got, r.byKind("ConfigMap")[0].Name)
+	// The full values' target has an external_id: a Secret holds the configuration.
+	if v := volumes["config"]; v.Secret == nil || v.Secret.SecretName != exporterConfig(t, r).Name {
+		t.Errorf("config volume %+v, want the Secret of the configuration %q", v.VolumeSource, exporterConfig(t, r).Name)
 	}
-	if got := volumes["web-config"].Secret.SecretName; got != one[corev1.Secret](t, r, "Secret").Name {
-		t.Errorf("web config volume of Secret %q, rendered another", got)
+	if v := volumes["web-config"]; v.Secret == nil || v.Secret.SecretName != webConfigSecret(t, r).Name {
+		t.Errorf("web config volume %+v, want the Secret %q", v.VolumeSource, webConfigSecret(t, r).Name)
 	}
 	if got := volumes["tls"].Secret.SecretName; got != "ssm-automation-exporter-tls" {
 		t.Errorf("TLS volume of Secret %q, want web.tlsSecretName", got)
@@ -122,8 +123,7 @@ func checkVolumes(t *testing.T, r rendered, pod corev1.PodSpec) {
 // exporter-toolkit does (strictly) and compares it with the values.
 func checkWebConfig(t *testing.T, r rendered, vals map[string]any) {
 	t.Helper()
-	s := one[corev1.Secret](t, r, "Secret")
-	text := s.Data["web-config.yml"]
+	text := webConfigSecret(t, r).Data["web-config.yml"]
 	var cfg web.Config
 	if err := yaml.UnmarshalStrict(text, &cfg); err != nil {
 		t.Fatalf("the exporter-toolkit refuses the web config: %v\n%s", err, text)
@@ -142,6 +142,18 @@ func checkWebConfig(t *testing.T, r rendered, vals map[string]any) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("web config %v, want the values' %v", got, want)
 	}
+}
+
+// webConfigSecret returns the Secret of the web configuration.
+func webConfigSecret(t *testing.T, r rendered) *corev1.Secret {
+	t.Helper()
+	for _, o := range r.byKind("Secret") {
+		if s := o.Value.(*corev1.Secret); s.Data["web-config.yml"] != nil {
+			return s
+		}
+	}
+	t.Fatal("no Secret holds web-config.yml")
+	return nil
 }
 
 // set sets a dotted path of a values map, creating maps on the way.

@@ -39,6 +39,17 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 		{"scrape interval", "serviceMonitor: {interval: 1 minute}", "interval"},
 		{"port", "service: {port: 70000}", "port"},
 		{"full name", "fullnameOverride: Not_A_DNS_Label", "fullnameOverride"},
+		{"relative telemetry path", "telemetryPath: metrics", "telemetryPath"},
+		{"telemetry path to escape", "telemetryPath: /my metrics", "telemetryPath"},
+		{"telemetry path not clean", "telemetryPath: /a/../metrics", "telemetryPath"},
+		{"telemetry path of /probe", "telemetryPath: /probe", "telemetryPath"},
+		{"priority class name", "priorityClassName: \"high\\nhostNetwork: true\"", "priorityClassName"},
+		{"service account name", "serviceAccount: {name: \"reader\\nhostNetwork: true\"}", "name"},
+		{"TLS Secret name", "web: {tlsSecretName: Exporter_TLS}", "tlsSecretName"},
+		{"image tag", "image: {tag: \"v1\\nhostNetwork: true\"}", "tag"},
+		{"dashboard label", "dashboards: {label: \"grafana dashboard\"}", "label"},
+		{"dashboard label value", "dashboards: {labelValue: \"1\\n2\"}", "labelValue"},
+		{"dashboard namespace", "dashboards: {namespace: Grafana}", "namespace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var vals map[string]any
@@ -63,6 +74,14 @@ func TestTemplateRejectsBadValues(t *testing.T) {
 	for _, tc := range []struct{ name, values, want string }{
 		{"grace too long", "shutdownGraceSeconds: 26", "must stay below terminationGracePeriodSeconds (30)"},
 		{"no targets", "config: {targets: []}", "config.targets: at least one target"},
+		{"telemetry path in extraArgs", "extraArgs: [--web.telemetry-path=/m]", "extraArgs: set telemetryPath instead of --web.telemetry-path, so that the ServiceMonitor scrapes the same path"},
+		{"telemetry path flag alone", "extraArgs: [--web.telemetry-path]", "extraArgs: set telemetryPath instead of --web.telemetry-path, so that the ServiceMonitor scrapes the same path"},
+		{"pod label of the selector", "podLabels: {app.kubernetes.io/name: other}", "podLabels: app.kubernetes.io/name is a label the chart sets itself"},
+		{"pod label of the instance", "podLabels: {app.kubernetes.io/instance: other}", "podLabels: app.kubernetes.io/instance is a label the chart sets itself"},
+		{"Service label", "service: {labels: {app.kubernetes.io/name: other}}", "service.labels: app.kubernetes.io/name is a label the chart sets itself"},
+		{"ServiceMonitor label", "serviceMonitor: {enabled: true, labels: {helm.sh/chart: other}}", "serviceMonitor.labels: helm.sh/chart is a label the chart sets itself"},
+		{"PrometheusRule label", "prometheusRule: {enabled: true, labels: {app.kubernetes.io/managed-by: other}}", "prometheusRule.labels: app.kubernetes.io/managed-by is a label the chart sets itself"},
+		{"dashboard label", "dashboards: {enabled: true, label: app.kubernetes.io/version}", "dashboards.label: app.kubernetes.io/version is a label the chart sets itself"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var vals map[string]any

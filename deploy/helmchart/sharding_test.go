@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -174,7 +173,7 @@ func orderedPart(rules []relabel) []relabel {
 // of the rendered configuration.
 func TestShardTargetsAreTheExportersNames(t *testing.T) {
 	r := render(t, valuesFile(t, "full-values.yaml"))
-	cfg := checkExporterConfig(t, r.byKind("ConfigMap")[0].Value.(*corev1.ConfigMap).Data["config.yml"])
+	cfg := checkExporterConfig(t, exporterConfig(t, r).Text)
 	var want []string
 	for _, e := range cfg.ExpandedTargets() {
 		want = append(want, e.Name)

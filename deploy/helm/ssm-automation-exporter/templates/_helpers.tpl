@@ -19,8 +19,8 @@
 {{- end -}}
 
 {{- define "ssm-automation-exporter.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "ssm-automation-exporter.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "ssm-automation-exporter.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end -}}
 
 {{- define "ssm-automation-exporter.labels" -}}
@@ -131,4 +131,48 @@ tlsConfig:
 basicAuth:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end -}}
+
+{{/*
+Refuses a label of the values that the chart sets itself on the same
+object: the pods' selector labels in podLabels (the Deployment, the
+StatefulSet and the Services select the pods by them), the chart's labels
+in the other maps and in dashboards.label. Rendered twice, a key would
+leave one of the two values to chance.
+*/}}
+{{- define "ssm-automation-exporter.checkLabels" -}}
+{{- $selector := include "ssm-automation-exporter.selectorLabels" . | fromYaml -}}
+{{- $own := include "ssm-automation-exporter.labels" . | fromYaml -}}
+{{- $checks := list
+  (list "podLabels" .Values.podLabels $selector)
+  (list "service.labels" .Values.service.labels $own)
+  (list "serviceMonitor.labels" .Values.serviceMonitor.labels $own)
+  (list "prometheusRule.labels" .Values.prometheusRule.labels $own)
+  (list "dashboards.label" (dict .Values.dashboards.label "") $own) -}}
+{{- range $checks -}}
+{{- $what := index . 0 -}}
+{{- $set := index . 2 -}}
+{{- range $key := index . 1 | default dict | keys | sortAlpha -}}
+{{- if hasKey $set $key -}}
+{{- fail (printf "%s: %s is a label the chart sets itself" $what $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+"true" when config holds a secret: a target's external_id, or user info
+(user:password@) in a target's endpoint, sts_endpoint or events.queue_url.
+The configuration file is then a Secret, not a ConfigMap.
+*/}}
+{{- define "ssm-automation-exporter.configHasSecret" -}}
+{{- $secret := false -}}
+{{- range .Values.config.targets -}}
+{{- $events := .events | default dict -}}
+{{- if .external_id }}{{ $secret = true }}{{ end -}}
+{{- range list .endpoint .sts_endpoint $events.queue_url -}}
+{{- if contains "@" (toString (. | default "")) }}{{ $secret = true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if $secret }}true{{ end -}}
 {{- end -}}

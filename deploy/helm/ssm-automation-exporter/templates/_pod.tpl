@@ -10,7 +10,7 @@ metadata:
   {{- if or .Values.podAnnotations (eq .Values.configReload "rollout") }}
   annotations:
     {{- if eq .Values.configReload "rollout" }}
-    checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
+    checksum/config: {{ include (print $.Template.BasePath "/config.yaml") . | sha256sum }}
     checksum/web-config: {{ include (print $.Template.BasePath "/secret.yaml") . | sha256sum }}
     {{- end }}
     {{- with .Values.podAnnotations }}
@@ -18,13 +18,13 @@ metadata:
     {{- end }}
   {{- end }}
 spec:
-  serviceAccountName: {{ include "ssm-automation-exporter.serviceAccountName" . }}
+  serviceAccountName: {{ include "ssm-automation-exporter.serviceAccountName" . | quote }}
   # The exporter never talks to the Kubernetes API. IRSA and EKS Pod
   # Identity project their own token.
   automountServiceAccountToken: false
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
   {{- with .Values.priorityClassName }}
-  priorityClassName: {{ . }}
+  priorityClassName: {{ . | quote }}
   {{- end }}
   {{- with .Values.imagePullSecrets }}
   imagePullSecrets:
@@ -35,7 +35,7 @@ spec:
   containers:
     - name: exporter
       image: {{ include "ssm-automation-exporter.image" . | quote }}
-      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      imagePullPolicy: {{ .Values.image.pullPolicy | quote }}
       args:
         {{- if .Values.demo }}
         - --demo
@@ -43,6 +43,7 @@ spec:
         - --config.file=/etc/ssm_automation_exporter/config/config.yml
         {{- end }}
         - --web.listen-address=:{{ .Values.service.port }}
+        - {{ printf "--web.telemetry-path=%s" .Values.telemetryPath | quote }}
         {{- if $web }}
         - --web.config.file=/etc/ssm_automation_exporter/web/web-config.yml
         {{- end }}
@@ -50,8 +51,8 @@ spec:
         - --no-web.metrics-include-targets
         {{- end }}
         - --web.shutdown-grace={{ .Values.shutdownGraceSeconds }}s
-        - --log.level={{ .Values.log.level }}
-        - --log.format={{ .Values.log.format }}
+        - {{ printf "--log.level=%s" .Values.log.level | quote }}
+        - {{ printf "--log.format=%s" .Values.log.format | quote }}
         {{- with .Values.extraArgs }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -114,10 +115,15 @@ spec:
         sizeLimit: 16Mi
     {{- if not .Values.demo }}
     # A directory, not a subPath: the kubelet then updates the file in place
-    # (configReload: reload).
+    # (configReload: reload). A Secret when the configuration holds a secret.
     - name: config
+      {{- if include "ssm-automation-exporter.configHasSecret" . }}
+      secret:
+        secretName: {{ include "ssm-automation-exporter.fullname" . }}
+      {{- else }}
       configMap:
         name: {{ include "ssm-automation-exporter.fullname" . }}
+      {{- end }}
     {{- end }}
     {{- if $web }}
     - name: web-config
@@ -127,7 +133,7 @@ spec:
     {{- if .Values.web.tlsSecretName }}
     - name: tls
       secret:
-        secretName: {{ .Values.web.tlsSecretName }}
+        secretName: {{ .Values.web.tlsSecretName | quote }}
     {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
