@@ -140,7 +140,7 @@ func (l *loop) handle(msgs []types.Message, at time.Time) error {
 
 // apply counts one message and routes its event.
 func (l *loop) apply(body string, at time.Time) {
-	ev, detailType, reason := Parse(body)
+	ev, detailType, reason := Parse(body, at)
 	l.c.metrics.receivedOne(l.name, detailType)
 	if reason == "" {
 		l.c.metrics.delayed(l.name, at.Sub(ev.Time))

@@ -29,14 +29,19 @@ func TestPoisonMessages(t *testing.T) {
 		return strings.Replace(string(b), `"detail":{`, `"detail":{"Parameters":{"p":["`+secretMark+`"]},`, 1)
 	}
 	good := event(account, "us-east-1", idA)
+	swap := func(old, new string) string { return strings.Replace(good, old, new, 1) }
+	hugeName := strings.Repeat("d", 200<<10) // a document name is at most 128 characters
 	bodies := map[string]string{
-		"junk " + secretMark:                                                          ReasonNotEnvelope,
-		`{"Type":"Notification","Message":"` + secretMark:                             ReasonTruncated,
-		good[:len(good)-20]:                                                           ReasonTruncated,
-		strings.Replace(good, `"aws.ssm"`, `"aws.ec2"`, 1):                            ReasonOtherEvent,
-		strings.Replace(good, `"ExecutionId":"`+idA, `"ExecutionId":"`+secretMark, 1): ReasonMalformed,
-		event(account, "eu-west-1", idA):                                              ReasonNoTarget,
-		event(account, "us-east-1", idB):                                              ReasonUnknownExecution,
+		"junk " + secretMark:                                      ReasonNotEnvelope,
+		`{"Type":"Notification","Message":"` + secretMark:         ReasonTruncated,
+		good[:len(good)-20]:                                       ReasonTruncated,
+		swap(`"aws.ssm"`, `"aws.ec2"`):                            ReasonOtherEvent,
+		swap(`"ExecutionId":"`+idA, `"ExecutionId":"`+secretMark): ReasonMalformed,
+		swap(`"time":"`, `"time":"0001-01-01T00:00:00Z","t":"`):   ReasonMalformed,
+		swap(`"time":"`, `"time":1,"t":"`):                        ReasonMalformed,
+		swap(`"AWS-PatchFleet"`, `"`+hugeName+`"`):                ReasonMalformed,
+		event(account, "eu-west-1", idA):                          ReasonNoTarget,
+		event(account, "us-east-1", idB):                          ReasonUnknownExecution,
 	}
 	for body := range bodies {
 		if err := s.srv.SendMessage(q, body); err != nil {
@@ -61,13 +66,18 @@ func TestPoisonMessages(t *testing.T) {
 	if changed, _ := k.changes.Snapshot(); len(changed) != 1 || changed[idA].IsZero() {
 		t.Errorf("marked %v, want %s only", changed, idA)
 	}
-	for detailType, want := range map[string]float64{ExecutionDetailType: 4, otherDetailType: 4} {
+	for detailType, want := range map[string]float64{ExecutionDetailType: 7, otherDetailType: 4} {
 		if got := s.value("ssm_automation_events_received_total", map[string]string{"detail_type": detailType}); got != want {
 			t.Errorf("received_total{detail_type=%q} = %v, want %v", detailType, got, want)
 		}
 	}
-	if n := s.srv.Requests("ReceiveMessage", "OK"); n != 1 {
-		t.Errorf("%v receives, want 1: deleted messages came back", n)
+	// Only the events of a plausible time are timed: the good one, and
+	// those no target took.
+	if n, sum := s.histogram("ssm_automation_event_delay_seconds"); n != 3 || sum > 60 {
+		t.Errorf("event_delay_seconds: %v events, %v s in all; want 3 of under a minute", n, sum)
+	}
+	if n := s.srv.Requests("ReceiveMessage", "OK"); n != 2 {
+		t.Errorf("%v receives, want 2 (eleven messages, ten a receive): deleted messages came back", n)
 	}
 	if logs := s.logs.String(); strings.Contains(logs, secretMark) {
 		t.Errorf("the logs hold free text of a message:\n%s", logs)

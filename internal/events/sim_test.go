@@ -107,6 +107,24 @@ func (s *sim) value(name string, labels map[string]string) float64 {
 	return 0
 }
 
+// histogram is the count and sum of the histogram of name (every series).
+func (s *sim) histogram(name string) (count uint64, sum float64) {
+	s.t.Helper()
+	mfs, err := s.reg.Gather()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				count += m.GetHistogram().GetSampleCount()
+				sum += m.GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	return count, sum
+}
+
 func has(m *dto.Metric, labels map[string]string) bool {
 	n := 0
 	for _, lp := range m.GetLabel() {
