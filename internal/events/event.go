@@ -8,6 +8,8 @@
 package events
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"regexp"
@@ -29,6 +31,7 @@ const (
 // The reason label of ssm_automation_events_invalid_total: why a message
 // was deleted without marking anything.
 const (
+	ReasonChecksum         = "checksum"          // a body that does not match the MD5 SQS gives for it
 	ReasonNotEnvelope      = "not_envelope"      // not JSON, or not an EventBridge event
 	ReasonTruncated        = "truncated"         // JSON that ends too early
 	ReasonTooLarge         = "too_large"         // a body larger than maxBodyBytes
@@ -39,7 +42,7 @@ const (
 )
 
 // Reasons are every reason, in a fixed order.
-var Reasons = []string{ReasonNotEnvelope, ReasonTruncated, ReasonTooLarge, ReasonOtherEvent, ReasonMalformed, ReasonNoTarget, ReasonUnknownExecution}
+var Reasons = []string{ReasonChecksum, ReasonNotEnvelope, ReasonTruncated, ReasonTooLarge, ReasonOtherEvent, ReasonMalformed, ReasonNoTarget, ReasonUnknownExecution}
 
 // maxBodyBytes bounds the body of a message that is read: an EventBridge
 // event is at most 256 KB, an Automation event about one.
@@ -87,6 +90,16 @@ var (
 	regionRE      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 	executionIDRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
+
+// ChecksumOK says whether body is what SQS sent: its MD5, in hexadecimal,
+// is md5OfBody. A message without an MD5 is taken as it is.
+func ChecksumOK(body string, md5OfBody *string) bool {
+	if md5OfBody == nil {
+		return true
+	}
+	sum := md5.Sum([]byte(body))
+	return hex.EncodeToString(sum[:]) == *md5OfBody
+}
 
 // Parse reads a message body received at now. It returns the event, or
 // the reason the body is not an Automation event the exporter can use, and

@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,63 @@ func TestPoisonMessages(t *testing.T) {
 		if !strings.Contains(s.logs.String(), "reason="+reason) {
 			t.Errorf("no log line of reason %s:\n%s", reason, s.logs.String())
 		}
+	}
+}
+
+// TestChecksumMismatch delivers a batch in which some messages come with
+// an MD5 that is not their body's: each of those is counted under
+// checksum and deleted, the others of the batch are applied, and the
+// queue stays up. Had the batch failed as a whole, it would come back
+// after the visibility timeout, again and again.
+func TestChecksumMismatch(t *testing.T) {
+	clock := newClock()
+	s := newSim(t, ssmsim.Options{Now: clock.now})
+	q, ev := s.queue("checksum", "us-east-1")
+	ids := make([]string, 10)
+	for i := range ids {
+		ids[i] = strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
+		b, err := json.Marshal(ssmsim.ExecutionEvent(account, "us-east-1", execution(ids[i]), time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.srv.SendMessage(q, string(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.srv.SetSQSFaults(ssmsim.Faults{WrongMD5Rate: 0.5, Seed: 19})
+	k := newSink(nil)
+	s.c.Apply(api, map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}})
+	s.waitPolls(1)
+	bad := s.srv.InjectedFaults()["WrongMD5"]
+	if bad == 0 || bad == len(ids) {
+		t.Fatalf("%d of %d messages with a wrong MD5; the test needs some of each", bad, len(ids))
+	}
+	if got := s.value("ssm_automation_events_invalid_total", map[string]string{"reason": ReasonChecksum}); got != float64(bad) {
+		t.Errorf("invalid_total{reason=checksum} = %v, want %d", got, bad)
+	}
+	if n := k.changes.Len(); n != len(ids)-bad {
+		t.Errorf("%d executions marked, want %d: the batch-mates of a damaged message are applied", n, len(ids)-bad)
+	}
+	if got := s.value("ssm_automation_events_up", map[string]string{"queue": "checksum"}); got != 1 {
+		t.Errorf("events_up = %v, want 1", got)
+	}
+	// Past the visibility timeout, a message not deleted would come back
+	// before the next one sent.
+	s.srv.SetSQSFaults(ssmsim.Faults{})
+	clock.add(31 * time.Second)
+	s.srv.NotifyClockMoved()
+	s.srv.Subscribe(account, "us-east-1", q)
+	s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(idB), time.Now()))
+	s.waitPolls(2)
+	received := s.value("ssm_automation_events_received_total", map[string]string{"detail_type": ExecutionDetailType}) +
+		s.value("ssm_automation_events_received_total", map[string]string{"detail_type": otherDetailType})
+	if got := received; got != float64(len(ids)+1) {
+		t.Errorf("%v messages received, want %d: deleted messages came back", got, len(ids)+1)
+	}
+	if n := s.srv.Requests("ReceiveMessage", "OK"); n != 2 {
+		t.Errorf("%v receives, want 2", n)
+	}
+	if logs := s.logs.String(); strings.Contains(logs, "events queue failed") || !strings.Contains(logs, "reason=checksum") {
+		t.Errorf("want one line of reason checksum and no failure of the queue:\n%s", logs)
 	}
 }

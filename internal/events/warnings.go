@@ -28,6 +28,7 @@ func newInvalidLog(logger *slog.Logger) *invalidLog {
 
 // invalidAdvice is what each reason means, and what to check.
 var invalidAdvice = map[string]string{
+	ReasonChecksum:         "messages of an events queue do not match the MD5 of their body that SQS gives: damaged on the way, they are deleted unused",
 	ReasonNotEnvelope:      "messages of an events queue are not EventBridge events: let only an EventBridge rule send to the queue, straight (not through SNS)",
 	ReasonTruncated:        "messages of an events queue end too early to be read",
 	ReasonTooLarge:         "messages of an events queue are larger than an EventBridge event can be (256 KiB)",
