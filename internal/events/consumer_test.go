@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -133,5 +134,50 @@ func TestRedeliveryAfterFailedDelete(t *testing.T) {
 	}
 	if got := s.value("ssm_automation_events_received_total", map[string]string{"detail_type": ExecutionDetailType}); got != 2 {
 		t.Errorf("received %v, want 2", got)
+	}
+}
+
+// TestQueueOwnBudget reads a backlog of 50 messages (five receives and
+// five deletes) with api's budget at one call a second: the queue's calls
+// wait for the queue's own token bucket (events.requests_per_second,
+// events.burst), not api's, and a reload that changes the queue's budget
+// sets the bucket of the loop that goes on reading.
+func TestQueueOwnBudget(t *testing.T) {
+	s := newSim(t, ssmsim.Options{})
+	q, ev := s.queue("budget", "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	for i := range 50 {
+		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
+		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
+	}
+	slow := api
+	slow.RequestsPerSecond, slow.Burst = 1, 1
+	ev.RequestsPerSecond, ev.Burst = 1000, 1000
+	k := newSink(nil)
+	queues := func(ev config.Events) map[string]Queue {
+		return map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}}
+	}
+	start := time.Now()
+	s.c.Apply(slow, queues(ev))
+	s.waitPolls(1)
+	// At api's budget, the eleven calls before the long poll would take
+	// ten seconds.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the backlog took %s to read", took)
+	}
+	if n := k.changes.Len(); n != 50 {
+		t.Errorf("%d executions marked, want 50", n)
+	}
+	if rates := s.clients.Rates(); len(rates) != 1 || rates[0] != 1000 {
+		t.Errorf("token buckets at %v calls a second, want the queue's alone at 1000", rates)
+	}
+	_, gen := s.c.State(ev.QueueURL)
+	ev.RequestsPerSecond = 3
+	s.c.Apply(slow, queues(ev))
+	if rates := s.clients.Rates(); len(rates) != 1 || rates[0] != 3 {
+		t.Errorf("after the reload, token buckets at %v calls a second, want 3", rates)
+	}
+	if up, again := s.c.State(ev.QueueURL); !up || again != gen {
+		t.Errorf("after the reload: up %v, generation %d (was %d); want the same loop reading", up, again, gen)
 	}
 }

@@ -32,6 +32,7 @@ type sim struct {
 	srv      *ssmsim.Server
 	endpoint string
 	c        *Consumer
+	clients  *ssmapi.Clients
 	reg      *prometheus.Registry
 	logs     *syncBuffer
 
@@ -56,6 +57,7 @@ func newSim(t *testing.T, opts ssmsim.Options) *sim {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.clients = clients
 	s.c = NewConsumer(clients, NewMetrics(s.reg), logger)
 	s.c.SetRetry(func(int) time.Duration { return 0 })
 	t.Cleanup(s.c.Close)
