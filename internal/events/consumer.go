@@ -102,7 +102,7 @@ func (c *Consumer) Apply(api config.API, queues map[string]Queue) {
 			continue
 		}
 		l := newLoop(c, url, q.Events, c.clients.Queue(q.Events, api), q.Routes)
-		c.metrics.add(l.name)
+		c.metrics.add(l.name, c.now())
 		c.queues[url] = l
 		go l.run()
 	}

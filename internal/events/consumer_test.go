@@ -181,3 +181,46 @@ func TestQueueOwnBudget(t *testing.T) {
 		t.Errorf("after the reload: up %v, generation %d (was %d); want the same loop reading", up, again, gen)
 	}
 }
+
+// TestLastReceived follows the time of the last message of a queue: the
+// time the consumer began reading it until a message comes, then that of
+// each batch; a new loop for new settings keeps it, and the series goes
+// with the queue.
+func TestLastReceived(t *testing.T) {
+	clock := newClock()
+	s := newSim(t, ssmsim.Options{})
+	s.c.now = clock.now
+	q, ev := s.queue("last", "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	k := newSink(nil)
+	queues := func(ev config.Events) map[string]Queue {
+		return map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}}
+	}
+	last := func() float64 {
+		return s.value("ssm_automation_events_last_received_timestamp_seconds", map[string]string{"queue": "last"})
+	}
+	start := float64(clock.now().Unix())
+	s.c.Apply(api, queues(ev))
+	s.waitPolls(1)
+	if got := last(); got != start {
+		t.Errorf("before any message: %v, want %v, when reading began", got, start)
+	}
+	clock.add(time.Hour)
+	s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(idA), clock.now()))
+	k.next(t)
+	s.waitPolls(2)
+	if got, want := last(), start+3600; got != want {
+		t.Errorf("after a message: %v, want %v", got, want)
+	}
+	clock.add(time.Hour)
+	ev.WaitTime = 10 * time.Second // a new loop
+	s.c.Apply(api, queues(ev))
+	s.waitPolls(3)
+	if got, want := last(), start+3600; got != want {
+		t.Errorf("after a new loop: %v, want %v, the last message's", got, want)
+	}
+	s.c.Apply(api, nil)
+	if got := last(); got != 0 {
+		t.Errorf("%v for a queue no longer read, want no series", got)
+	}
+}

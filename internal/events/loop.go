@@ -121,6 +121,7 @@ func (l *loop) handle(msgs []types.Message, at time.Time) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	l.c.metrics.receivedAt(l.name, at)
 	entries := make([]types.DeleteMessageBatchRequestEntry, 0, len(msgs))
 	for i := range msgs {
 		l.apply(&msgs[i], at)
