@@ -224,3 +224,30 @@ func TestLastReceived(t *testing.T) {
 		t.Errorf("%v for a queue no longer read, want no series", got)
 	}
 }
+
+// TestQueueBudgetLimitsReads reads a backlog with the queue's budget at
+// four calls a second, one at once, and api's unlimited: the eight calls
+// up to the long poll (a check, four receives, three deletes) wait for the
+// queue's bucket.
+func TestQueueBudgetLimitsReads(t *testing.T) {
+	s := newSim(t, ssmsim.Options{})
+	q, ev := s.queue("slow", "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	for i := range 30 {
+		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
+		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
+	}
+	fast := api
+	fast.RequestsPerSecond, fast.Burst = 10000, 10000
+	ev.RequestsPerSecond, ev.Burst = 4, 1
+	k := newSink(nil)
+	start := time.Now()
+	s.c.Apply(fast, map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}})
+	s.waitPolls(1)
+	if took := time.Since(start); took < 1500*time.Millisecond {
+		t.Errorf("the backlog took %s to read, want at least 1.75s at four calls a second", took)
+	}
+	if n := k.changes.Len(); n != 30 {
+		t.Errorf("%d executions marked, want 30", n)
+	}
+}
