@@ -39,9 +39,10 @@ const sqsResponseBytes = 24 << 20
 // serves several targets). The bucket is the queue's own, set by
 // events.requests_per_second and events.burst (not api's: a queue is
 // another service's budget); each call sets it anew, so a reload that
-// changes it takes effect on the client in use. An attempt may take the long
-// poll's wait_time on top of api.call_timeout. It does not check the MD5
-// of the messages it receives: the caller checks each (MD5OfBody).
+// changes it takes effect on the client in use. An attempt may take the
+// long poll's wait_time on top of api.call_timeout. The client does not
+// check the MD5 of the messages it receives: the caller checks each
+// (MD5OfBody).
 func (c *Clients) Queue(e config.Events, api config.API) SQS {
 	key := queueKey{url: e.QueueURL, region: e.Region, waitTime: e.WaitTime, api: api}
 	rps, burst := e.Budget()
