@@ -132,16 +132,10 @@ func execFromSDK(m *types.AutomationExecutionMetadata) execRec {
 	}
 }
 
-// Times outside [earliestTime, now+latestAhead] are not real: an execution
-// cannot have started before the service existed, nor a day from now (a
-// day is room for any clock skew).
-var earliestTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-const latestAhead = 24 * time.Hour
-
-// clearBadTimes clears the times out of range of an execution, so that
-// neither they nor a duration made of them is exported, and says how many
-// it cleared. Epoch 0 is taken for an absent time.
+// clearBadTimes clears the times out of range of an execution (see
+// ssmapi.PlausibleTime), so that neither they nor a duration made of them
+// is exported, and says how many it cleared. Epoch 0 is taken for an
+// absent time.
 func clearBadTimes(now time.Time, times ...*time.Time) int {
 	n := 0
 	for _, t := range times {
@@ -149,7 +143,7 @@ func clearBadTimes(now time.Time, times ...*time.Time) int {
 		case t.IsZero():
 		case t.Unix() == 0:
 			*t = time.Time{}
-		case t.Before(earliestTime) || t.After(now.Add(latestAhead)):
+		case !ssmapi.PlausibleTime(*t, now):
 			*t = time.Time{}
 			n++
 		}

@@ -77,7 +77,9 @@ var badConfigs = []struct {
 		`line 34: targets[4].events.queue_url: required`,
 		`line 39: targets[5].events.queue_url: "http://sqs.eu-west-1.amazonaws.com/123456789012/q" ` + queueURLForm,
 		`line 40: targets[5].events.wait_time: must be whole seconds from 1s to 20s, got 21s`,
-		`line 41: targets[5].events.max_messages: unknown key (valid: queue_url, region, wait_time, resync_interval, visibility_timeout)`,
+		`line 41: targets[5].events.max_messages: unknown key (valid: queue_url, region, wait_time, resync_interval, visibility_timeout, requests_per_second, burst)`,
+		`line 42: targets[5].events.requests_per_second: must be greater than 0, got 0`,
+		`line 43: targets[5].events.burst: must be at least 1, got 0`,
 	}},
 	// Targets reading one queue agree on how; two queues of one name
 	// would be one queue label.
@@ -86,6 +88,8 @@ var badConfigs = []struct {
 		`line 25: targets[3].events.visibility_timeout: unset (the queue's own) here and 30s for targets[0], which reads the same queue; they must agree`,
 		`line 30: targets[4].events.queue_url: names a queue called "events" other than the one targets[0] reads; the queue label would not tell the two apart`,
 		`line 41: targets[6].events.region: us-east-1 here and eu-west-1 for targets[0], which reads the same queue; they must agree`,
+		`line 49: targets[7].events.requests_per_second: 10 here and 50 for targets[0], which reads the same queue; they must agree`,
+		`line 57: targets[8].events.burst: 7 here and 100 for targets[0], which reads the same queue; they must agree`,
 	}},
 	{"bad_execution_id", []string{
 		`line 5: targets[0].executions[0].id: "8a8e9f1c" must be 36 characters long, got 8`,

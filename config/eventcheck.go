@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // events checks the events keys of a target.
 func (v *validator) events(t *Target, path string) {
@@ -31,6 +34,12 @@ func (v *validator) events(t *Target, path string) {
 	if v.isSet(ep+".resync_interval") && (e.ResyncInterval <= 0 || e.ResyncInterval > maxResyncInterval) {
 		v.add(ep+".resync_interval", "must be greater than 0 and at most %s, got %s", maxResyncInterval, e.ResyncInterval)
 	}
+	if v.isSet(ep+".requests_per_second") && !(e.RequestsPerSecond > 0) {
+		v.add(ep+".requests_per_second", "must be greater than 0, got %g", e.RequestsPerSecond)
+	}
+	if v.isSet(ep+".burst") && e.Burst < 1 {
+		v.add(ep+".burst", "must be at least 1, got %d", e.Burst)
+	}
 }
 
 // seconds checks a duration that is set: whole seconds within [lo, hi],
@@ -47,6 +56,8 @@ type queueSettings struct {
 	region            string
 	waitTime          time.Duration
 	visibilityTimeout string // "" for the queue's own
+	requestsPerSecond float64
+	burst             int
 }
 
 // settings are the queue settings of a valid target, defaults applied.
@@ -65,6 +76,7 @@ func (t *Target) queueSettings(hasVisibility bool) queueSettings {
 	if s.waitTime == 0 {
 		s.waitTime = DefaultEventsWaitTime
 	}
+	s.requestsPerSecond, s.burst = e.Budget()
 	if hasVisibility {
 		s.visibilityTimeout = e.VisibilityTimeout.String()
 	}
@@ -102,6 +114,11 @@ func (v *validator) queues(c *Config) {
 		case first.s.visibilityTimeout != s.visibilityTimeout:
 			v.add(ep+".visibility_timeout", disagree,
 				orQueues(s.visibilityTimeout), orQueues(first.s.visibilityTimeout), first.target)
+		case first.s.requestsPerSecond != s.requestsPerSecond:
+			v.add(ep+".requests_per_second", disagree,
+				strconv.FormatFloat(s.requestsPerSecond, 'g', -1, 64), strconv.FormatFloat(first.s.requestsPerSecond, 'g', -1, 64), first.target)
+		case first.s.burst != s.burst:
+			v.add(ep+".burst", disagree, strconv.Itoa(s.burst), strconv.Itoa(first.s.burst), first.target)
 		}
 	}
 }
@@ -124,6 +141,7 @@ func (t *Target) eventDefaults(hasVisibility bool) {
 	}
 	s := t.queueSettings(hasVisibility)
 	t.Events.Region, t.Events.WaitTime = s.region, s.waitTime
+	t.Events.RequestsPerSecond, t.Events.Burst = s.requestsPerSecond, s.burst
 	t.Events.HasVisibilityTimeout = hasVisibility
 	setDefault(&t.Events.ResyncInterval, DefaultEventsResyncInterval)
 }

@@ -29,6 +29,24 @@ type Events struct {
 	// own when unset (HasVisibilityTimeout false).
 	VisibilityTimeout    time.Duration `yaml:"visibility_timeout"`
 	HasVisibilityTimeout bool          `yaml:"-"`
+	// RequestsPerSecond is the token-bucket rate of the queue's calls,
+	// its own budget apart from api.requests_per_second. Default 50.
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	// Burst is the token-bucket size of the queue's calls. Default 100.
+	Burst int `yaml:"burst"`
+}
+
+// Budget is the queue's token bucket: its rate and size, the defaults
+// when unset (an Events built in code).
+func (e *Events) Budget() (requestsPerSecond float64, burst int) {
+	requestsPerSecond, burst = e.RequestsPerSecond, e.Burst
+	if requestsPerSecond <= 0 {
+		requestsPerSecond = DefaultEventsRequestsPerSecond
+	}
+	if burst < 1 {
+		burst = DefaultEventsBurst
+	}
+	return requestsPerSecond, burst
 }
 
 // Enabled says whether the target follows a queue.
@@ -38,6 +56,16 @@ func (e *Events) Enabled() bool { return e.QueueURL != "" }
 const (
 	DefaultEventsWaitTime       = 20 * time.Second
 	DefaultEventsResyncInterval = 10 * time.Minute
+	// DefaultEventsRequestsPerSecond: a queue costs a ReceiveMessage and a
+	// DeleteMessageBatch per ten messages, so 50 calls a second read 250
+	// messages a second, more than a large fleet's status changes, and a
+	// backlog of 100,000 messages in under 7 minutes. An idle queue makes
+	// one call per wait_time whatever the rate. SQS standard queues take
+	// nearly any rate of calls; the bucket only bounds what a backlog
+	// costs.
+	DefaultEventsRequestsPerSecond = 50
+	// DefaultEventsBurst is two seconds' worth, as api's default is.
+	DefaultEventsBurst = 100
 )
 
 // Bounds of the events keys: SQS's, and the exporter's for the resync.

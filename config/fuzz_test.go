@@ -128,6 +128,9 @@ func checkAccepted(t *testing.T, data []byte, c *Config) {
 	}
 	for i := range c.Targets {
 		checkTarget(t, data, &c.Targets[i])
+		if e := c.Targets[i].Events; e.Enabled() && (!(e.RequestsPerSecond > 0) || e.Burst < 1) {
+			t.Errorf("events budget out of range: %+v", e)
+		}
 	}
 	seen := map[string]bool{}
 	for _, e := range c.ExpandedTargets() {

@@ -117,9 +117,12 @@ func (b *bench) startTwin(ctx context.Context, w workload, role string, ls *live
 			sim.srv.SetEventFaults(faultyEvents)
 		}
 		ls.events = sim.srv
-		events = fmt.Sprintf("    events: {queue_url: %q}\n", ssmsim.QueueURL(sim.url, q))
+		// The queue's budget as unlimited as api's: the figures measure
+		// the exporter, not its token buckets.
+		budget := fmt.Sprintf("requests_per_second: %d, burst: %d", unlimitedRPS, unlimitedRPS)
+		events = fmt.Sprintf("    events: {queue_url: %q, %s}\n", ssmsim.QueueURL(sim.url, q), budget)
 		if role == roleFaulty {
-			events = fmt.Sprintf("    events: {queue_url: %q, resync_interval: %.0fs}\n", ssmsim.QueueURL(sim.url, q), faultyResync.Seconds())
+			events = fmt.Sprintf("    events: {queue_url: %q, resync_interval: %.0fs, %s}\n", ssmsim.QueueURL(sim.url, q), faultyResync.Seconds(), budget)
 		}
 	}
 	cfg := exporterConfig(sim.url, apiBudget{rps: unlimitedRPS, burst: unlimitedRPS, maxConcurrency: 4}, events)

@@ -30,8 +30,9 @@ type options struct {
 	includeTargets bool
 	demo           bool
 	demoListen     string
-	gcPercent      int  // --runtime.gc-percent
-	gcPercentSet   bool // given on the command line
+	gcPercentText  string // --runtime.gc-percent as typed
+	gcPercent      int    // parsed by validate when set
+	gcPercentSet   bool   // given on the command line
 	webFlags       *web.FlagConfig
 	promslog       *promslog.Config
 }
@@ -60,7 +61,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	app.Flag("demo", "Serve a built-in simulator of SSM in live mode on a loopback port and watch it; no AWS account needed.").BoolVar(&o.demo)
 	app.Flag("demo.simulator-address", "Listen address of the demo's simulator.").Default("127.0.0.1:0").StringVar(&o.demoListen)
 	app.Flag("runtime.gc-percent", "Garbage collector target percent set at start-up (GOGC); without the flag, GOGC from the environment if set, else 50.").
-		IsSetByUser(&o.gcPercentSet).Default(strconv.Itoa(defaultGCPercent)).IntVar(&o.gcPercent)
+		IsSetByUser(&o.gcPercentSet).Default(strconv.Itoa(defaultGCPercent)).StringVar(&o.gcPercentText)
 	o.webFlags = kingpinflag.AddFlags(app, ":9847")
 	promslogflag.AddFlags(app, o.promslog)
 	app.Version(version.Print(name))
@@ -85,8 +86,12 @@ func (o *options) validate() error {
 	if o.timeoutOffset < 0 || o.timeoutOffset >= o.defaultTimeout {
 		return fmt.Errorf("--scrape.timeout-offset %s: must be at least 0 and less than --scrape.default-timeout (%s)", o.timeoutOffset, o.defaultTimeout)
 	}
-	if err := checkGCPercent(o.gcPercent, o.gcPercentSet); err != nil {
-		return err
+	if o.gcPercentSet {
+		percent, err := parseGCPercent(o.gcPercentText)
+		if err != nil {
+			return err
+		}
+		o.gcPercent = percent
 	}
 	if o.shutdownGrace < 0 {
 		return fmt.Errorf("--web.shutdown-grace %s: must be at least 0", o.shutdownGrace)

@@ -60,6 +60,8 @@ func TestBadFlagsExitAtStart(t *testing.T) {
 		"--scrape.timeout-offset=-5s", "--scrape.timeout-offset=1h",
 		"--scrape.default-timeout=0s", "--scrape.default-timeout=-1s", "--scrape.default-timeout=6m",
 		"--web.shutdown-grace=-1s", "--runtime.gc-percent=0", "--runtime.gc-percent=-1",
+		"--runtime.gc-percent=2147483648", "--runtime.gc-percent=99999999999999999999",
+		"--runtime.gc-percent=1.5", "--runtime.gc-percent=1e3",
 	} {
 		t.Run(flag, func(t *testing.T) {
 			t.Parallel()
@@ -82,10 +84,14 @@ func TestBadFlagsExitAtStart(t *testing.T) {
 			if !errors.As(p.err, &exit) || exit.ExitCode() != 1 {
 				t.Errorf("exit %v, want status 1", p.err)
 			}
-			name, _, _ := strings.Cut(strings.TrimPrefix(flag, "--"), "=")
+			name, value, _ := strings.Cut(strings.TrimPrefix(flag, "--"), "=")
 			out := p.logs.String()
 			if strings.Count(out, "\n") != 0 || !strings.Contains(out, "invalid flag") || !strings.Contains(out, name) {
 				t.Errorf("output %q, want one line naming %s", out, name)
+			}
+			// A number is quoted as typed, not as it was read.
+			if name == "runtime.gc-percent" && !strings.Contains(out, value) {
+				t.Errorf("output %q, want it to quote %s", out, value)
 			}
 		})
 	}

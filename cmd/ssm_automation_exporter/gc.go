@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime/debug"
+	"strconv"
 )
 
 // defaultGCPercent is the garbage collector's target the exporter sets at
@@ -45,11 +48,21 @@ func applyGCPercent(o *options, lookupEnv func(string) (string, bool), logger *s
 	logger.Info("garbage collector target set", "gc_percent", percent, "source", source)
 }
 
-// checkGCPercent rejects a target given on the command line that would
-// turn the collector off, or is not a percentage at all.
-func checkGCPercent(percent int, set bool) error {
-	if set && percent < 1 {
-		return fmt.Errorf("--runtime.gc-percent %d: must be at least 1 (GOGC=off turns the collector off)", percent)
+// maxGCPercent is the largest target the runtime holds: it keeps the
+// target in 32 bits, so a larger one would wrap (to a negative number,
+// which turns the collector off, or to a tiny one).
+const maxGCPercent = math.MaxInt32
+
+// parseGCPercent reads --runtime.gc-percent as typed: a whole number in
+// decimal from 1 (0 and below would turn the collector off) to
+// maxGCPercent. Its error quotes the text, never a number made of it.
+func parseGCPercent(text string) (int, error) {
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("--runtime.gc-percent %q: must be a whole number from 1 to %d", text, maxGCPercent)
 	}
-	return nil
+	if err != nil || n < 1 || n > maxGCPercent {
+		return 0, fmt.Errorf("--runtime.gc-percent %q: must be from 1 to %d (GOGC=off turns the collector off)", text, maxGCPercent)
+	}
+	return int(n), nil
 }

@@ -102,7 +102,7 @@ func (c *Consumer) Apply(api config.API, queues map[string]Queue) {
 			continue
 		}
 		l := newLoop(c, url, q.Events, c.clients.Queue(q.Events, api), q.Routes)
-		c.metrics.add(l.name)
+		c.metrics.add(l.name, c.now())
 		c.queues[url] = l
 		go l.run()
 	}
@@ -111,6 +111,8 @@ func (c *Consumer) Apply(api config.API, queues map[string]Queue) {
 // readSettings are the settings that change how a loop reads its queue.
 func readSettings(e config.Events) config.Events {
 	e.ResyncInterval = 0 // the refresh's business, not the loop's
+	// The client's token bucket, which Clients.Queue sets anew.
+	e.RequestsPerSecond, e.Burst = 0, 0
 	return e
 }
 

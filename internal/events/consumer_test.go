@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
 
@@ -133,5 +134,120 @@ func TestRedeliveryAfterFailedDelete(t *testing.T) {
 	}
 	if got := s.value("ssm_automation_events_received_total", map[string]string{"detail_type": ExecutionDetailType}); got != 2 {
 		t.Errorf("received %v, want 2", got)
+	}
+}
+
+// TestQueueOwnBudget reads a backlog of 50 messages (five receives and
+// five deletes) with api's budget at one call a second: the queue's calls
+// wait for the queue's own token bucket (events.requests_per_second,
+// events.burst), not api's, and a reload that changes the queue's budget
+// sets the bucket of the loop that goes on reading.
+func TestQueueOwnBudget(t *testing.T) {
+	s := newSim(t, ssmsim.Options{})
+	q, ev := s.queue("budget", "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	for i := range 50 {
+		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
+		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
+	}
+	slow := api
+	slow.RequestsPerSecond, slow.Burst = 1, 1
+	ev.RequestsPerSecond, ev.Burst = 1000, 1000
+	k := newSink(nil)
+	queues := func(ev config.Events) map[string]Queue {
+		return map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}}
+	}
+	start := time.Now()
+	s.c.Apply(slow, queues(ev))
+	s.waitPolls(1)
+	// At api's budget, the eleven calls before the long poll would take
+	// ten seconds.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the backlog took %s to read", took)
+	}
+	if n := k.changes.Len(); n != 50 {
+		t.Errorf("%d executions marked, want 50", n)
+	}
+	if rates := s.clients.Rates(); len(rates) != 1 || rates[0] != 1000 {
+		t.Errorf("token buckets at %v calls a second, want the queue's alone at 1000", rates)
+	}
+	_, gen := s.c.State(ev.QueueURL)
+	ev.RequestsPerSecond = 3
+	s.c.Apply(slow, queues(ev))
+	if rates := s.clients.Rates(); len(rates) != 1 || rates[0] != 3 {
+		t.Errorf("after the reload, token buckets at %v calls a second, want 3", rates)
+	}
+	if up, again := s.c.State(ev.QueueURL); !up || again != gen {
+		t.Errorf("after the reload: up %v, generation %d (was %d); want the same loop reading", up, again, gen)
+	}
+}
+
+// TestLastReceived follows the time of the last message of a queue: the
+// time the consumer began reading it until a message comes, then that of
+// each batch; a new loop for new settings keeps it, and the series goes
+// with the queue.
+func TestLastReceived(t *testing.T) {
+	clock := newClock()
+	s := newSim(t, ssmsim.Options{})
+	s.c.now = clock.now
+	q, ev := s.queue("last", "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	k := newSink(nil)
+	queues := func(ev config.Events) map[string]Queue {
+		return map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}}
+	}
+	last := func() float64 {
+		return s.value("ssm_automation_events_last_received_timestamp_seconds", map[string]string{"queue": "last"})
+	}
+	start := float64(clock.now().Unix())
+	s.c.Apply(api, queues(ev))
+	s.waitPolls(1)
+	if got := last(); got != start {
+		t.Errorf("before any message: %v, want %v, when reading began", got, start)
+	}
+	clock.add(time.Hour)
+	s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(idA), clock.now()))
+	k.next(t)
+	s.waitPolls(2)
+	if got, want := last(), start+3600; got != want {
+		t.Errorf("after a message: %v, want %v", got, want)
+	}
+	clock.add(time.Hour)
+	ev.WaitTime = 10 * time.Second // a new loop
+	s.c.Apply(api, queues(ev))
+	s.waitPolls(3)
+	if got, want := last(), start+3600; got != want {
+		t.Errorf("after a new loop: %v, want %v, the last message's", got, want)
+	}
+	s.c.Apply(api, nil)
+	if got := last(); got != 0 {
+		t.Errorf("%v for a queue no longer read, want no series", got)
+	}
+}
+
+// TestQueueBudgetLimitsReads reads a backlog with the queue's budget at
+// four calls a second, one at once, and api's unlimited: the eight calls
+// up to the long poll (a check, four receives, three deletes) wait for the
+// queue's bucket.
+func TestQueueBudgetLimitsReads(t *testing.T) {
+	s := newSim(t, ssmsim.Options{})
+	q, ev := s.queue("slow", "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	for i := range 30 {
+		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
+		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
+	}
+	fast := api
+	fast.RequestsPerSecond, fast.Burst = 10000, 10000
+	ev.RequestsPerSecond, ev.Burst = 4, 1
+	k := newSink(nil)
+	start := time.Now()
+	s.c.Apply(fast, map[string]Queue{ev.QueueURL: {Events: ev, Routes: []Route{{Account: account, Region: "us-east-1", Sink: k}}}})
+	s.waitPolls(1)
+	if took := time.Since(start); took < 1500*time.Millisecond {
+		t.Errorf("the backlog took %s to read, want at least 1.75s at four calls a second", took)
+	}
+	if n := k.changes.Len(); n != 30 {
+		t.Errorf("%d executions marked, want 30", n)
 	}
 }

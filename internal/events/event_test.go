@@ -39,7 +39,7 @@ func TestParseDocumentedEvents(t *testing.T) {
 		{docExecutionEvent, Event{DetailType: ExecutionDetailType, Account: "123456789012", Region: "us-east-2", Time: at,
 			ExecutionID: "333ba70b-2333-48db-b17e-a5e69c6f4d1c", Document: "runcommand1", Status: "Success"}},
 	} {
-		ev, dt, reason := Parse(c.body)
+		ev, dt, reason := Parse(c.body, at.Add(time.Second))
 		if reason != "" || dt != c.want.DetailType || ev != c.want {
 			t.Errorf("Parse = %+v, %q, %q; want %+v", ev, dt, reason, c.want)
 		}
@@ -49,6 +49,7 @@ func TestParseDocumentedEvents(t *testing.T) {
 // TestParseReasons gives every reason a body is not used for, and the
 // detail_type label it counts under.
 func TestParseReasons(t *testing.T) {
+	now := time.Date(2024, 11, 29, 19, 43, 36, 0, time.UTC) // a second after the event
 	swap := func(old, new string) string { return strings.Replace(docStepEvent, old, new, 1) }
 	for _, c := range []struct {
 		name, body, detailType, reason string
@@ -68,10 +69,38 @@ func TestParseReasons(t *testing.T) {
 		{"upper-case id", swap(`"ExecutionId": "333ba70b`, `"ExecutionId": "333BA70B`), StepDetailType, ReasonMalformed},
 		{"no id", swap(`"ExecutionId"`, `"Execution"`), StepDetailType, ReasonMalformed},
 		{"detail not an object", swap(`"detail": {`, `"detail": "x", "d": {`), StepDetailType, ReasonMalformed},
+		{"time a number", swap(`"2024-11-29T19:43:35Z"`, `1732909415`), StepDetailType, ReasonMalformed},
+		{"account a number", swap(`"123456789012"`, `123456789012`), StepDetailType, ReasonMalformed},
+		{"region an object", swap(`"region": "us-east-1"`, `"region": {}`), StepDetailType, ReasonMalformed},
+		{"time before 2000", swap("2024-11-29T19:43:35Z", "1999-12-31T23:59:59Z"), StepDetailType, ReasonMalformed},
+		{"time of year 1", swap("2024-11-29T19:43:35Z", "0001-01-01T00:00:00Z"), StepDetailType, ReasonMalformed},
+		{"time over a day ahead", swap("2024-11-29T19:43:35Z", "2024-11-30T19:43:37Z"), StepDetailType, ReasonMalformed},
+		{"time far ahead", swap("2024-11-29T19:43:35Z", "2316-01-01T00:00:00Z"), StepDetailType, ReasonMalformed},
+		{"document name too long", swap(`"Definition": "runcommand1"`, `"Definition": "`+strings.Repeat("d", maxDocumentName+1)+`"`), StepDetailType, ReasonMalformed},
+		{"document name huge", swap(`"Definition": "runcommand1"`, `"Definition": "`+strings.Repeat("d", 200<<10)+`"`), StepDetailType, ReasonMalformed},
+		{"document name a number", swap(`"Definition": "runcommand1"`, `"Definition": 1`), StepDetailType, ReasonMalformed},
 	} {
-		_, dt, reason := Parse(c.body)
+		_, dt, reason := Parse(c.body, now)
 		if dt != c.detailType || reason != c.reason {
 			t.Errorf("%s: Parse = %q, %q; want %q, %q", c.name, dt, reason, c.detailType, c.reason)
+		}
+	}
+}
+
+// TestParseBounds gives the times and document names at the edges of what
+// an event may carry: they are used.
+func TestParseBounds(t *testing.T) {
+	now := time.Date(2024, 11, 29, 19, 43, 35, 0, time.UTC)
+	swap := func(old, new string) string { return strings.Replace(docStepEvent, old, new, 1) }
+	for _, c := range []struct {
+		name, body string
+	}{
+		{"a day ahead", swap("2024-11-29T19:43:35Z", "2024-11-30T19:43:35Z")},
+		{"the first second of 2000", swap("2024-11-29T19:43:35Z", "2000-01-01T00:00:00Z")},
+		{"a document name of 128 characters", swap(`"Definition": "runcommand1"`, `"Definition": "`+strings.Repeat("d", maxDocumentName)+`"`)},
+	} {
+		if _, _, reason := Parse(c.body, now); reason != "" {
+			t.Errorf("%s: Parse says %q, want the event used", c.name, reason)
 		}
 	}
 }

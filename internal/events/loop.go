@@ -121,9 +121,10 @@ func (l *loop) handle(msgs []types.Message, at time.Time) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	l.c.metrics.receivedAt(l.name, at)
 	entries := make([]types.DeleteMessageBatchRequestEntry, 0, len(msgs))
 	for i := range msgs {
-		l.apply(aws.ToString(msgs[i].Body), at)
+		l.apply(&msgs[i], at)
 		entries = append(entries, types.DeleteMessageBatchRequestEntry{
 			Id: aws.String(strconv.Itoa(i)), ReceiptHandle: msgs[i].ReceiptHandle,
 		})
@@ -138,9 +139,16 @@ func (l *loop) handle(msgs []types.Message, at time.Time) error {
 	return nil
 }
 
-// apply counts one message and routes its event.
-func (l *loop) apply(body string, at time.Time) {
-	ev, detailType, reason := Parse(body)
+// apply counts one message and routes its event. A message whose body
+// does not match its MD5 is not read: it is counted under the reason
+// checksum, and deleted with the others.
+func (l *loop) apply(m *types.Message, at time.Time) {
+	body := aws.ToString(m.Body)
+	var ev Event
+	detailType, reason := otherDetailType, ReasonChecksum
+	if ChecksumOK(body, m.MD5OfBody) {
+		ev, detailType, reason = Parse(body, at)
+	}
 	l.c.metrics.receivedOne(l.name, detailType)
 	if reason == "" {
 		l.c.metrics.delayed(l.name, at.Sub(ev.Time))

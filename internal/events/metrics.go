@@ -18,6 +18,10 @@ type Metrics struct {
 	invalid  *prometheus.CounterVec
 	delay    *prometheus.HistogramVec
 	up       *prometheus.GaugeVec
+	last     *prometheus.GaugeVec
+	// reading holds the queues whose series exist; only Apply, which
+	// the consumer serialises, adds and removes them.
+	reading map[string]bool
 }
 
 // NewMetrics creates the consumer's series and registers them.
@@ -28,6 +32,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	delay := contract.Must("ssm_automation_event_delay_seconds", contract.Histogram)
 	up := contract.Must("ssm_automation_events_up", contract.Gauge)
+	last := contract.Must("ssm_automation_events_last_received_timestamp_seconds", contract.Gauge)
 	m := &Metrics{
 		received: counter("ssm_automation_events_received_total"),
 		invalid:  counter("ssm_automation_events_invalid_total"),
@@ -35,15 +40,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: delay.Name, Help: delay.Help, Buckets: delayBuckets,
 			NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 100,
 		}, delay.Labels),
-		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: up.Name, Help: up.Help}, up.Labels),
+		up:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: up.Name, Help: up.Help}, up.Labels),
+		last:    prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: last.Name, Help: last.Help}, last.Labels),
+		reading: map[string]bool{},
 	}
-	reg.MustRegister(m.received, m.invalid, m.delay, m.up)
+	reg.MustRegister(m.received, m.invalid, m.delay, m.up, m.last)
 	return m
 }
 
 // add creates the series of a queue: its counters at 0, up at 0 until a
-// call succeeds.
-func (m *Metrics) add(queue string) {
+// call succeeds, and the time of the last message at now, when the
+// exporter begins reading it, until one comes. A queue read on by a new
+// loop (its settings changed) keeps its time of the last message.
+func (m *Metrics) add(queue string, now time.Time) {
+	if !m.reading[queue] {
+		m.reading[queue] = true
+		m.receivedAt(queue, now)
+	}
 	for _, dt := range []string{StepDetailType, ExecutionDetailType, otherDetailType} {
 		m.received.WithLabelValues(queue, dt)
 	}
@@ -60,6 +73,13 @@ func (m *Metrics) remove(queue string) {
 	m.invalid.DeletePartialMatch(labels)
 	m.delay.DeletePartialMatch(labels)
 	m.up.DeletePartialMatch(labels)
+	m.last.DeletePartialMatch(labels)
+	delete(m.reading, queue)
+}
+
+// receivedAt records when the last messages of a queue were received.
+func (m *Metrics) receivedAt(queue string, at time.Time) {
+	m.last.WithLabelValues(queue).Set(float64(at.UnixNano()) / 1e9)
 }
 
 func (m *Metrics) setUp(queue string, up bool) {

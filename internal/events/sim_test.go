@@ -32,6 +32,7 @@ type sim struct {
 	srv      *ssmsim.Server
 	endpoint string
 	c        *Consumer
+	clients  *ssmapi.Clients
 	reg      *prometheus.Registry
 	logs     *syncBuffer
 
@@ -56,6 +57,7 @@ func newSim(t *testing.T, opts ssmsim.Options) *sim {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.clients = clients
 	s.c = NewConsumer(clients, NewMetrics(s.reg), logger)
 	s.c.SetRetry(func(int) time.Duration { return 0 })
 	t.Cleanup(s.c.Close)
@@ -105,6 +107,24 @@ func (s *sim) value(name string, labels map[string]string) float64 {
 		}
 	}
 	return 0
+}
+
+// histogram is the count and sum of the histogram of name (every series).
+func (s *sim) histogram(name string) (count uint64, sum float64) {
+	s.t.Helper()
+	mfs, err := s.reg.Gather()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				count += m.GetHistogram().GetSampleCount()
+				sum += m.GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	return count, sum
 }
 
 func has(m *dto.Metric, labels map[string]string) bool {

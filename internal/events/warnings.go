@@ -28,11 +28,12 @@ func newInvalidLog(logger *slog.Logger) *invalidLog {
 
 // invalidAdvice is what each reason means, and what to check.
 var invalidAdvice = map[string]string{
+	ReasonChecksum:         "messages of an events queue do not match the MD5 of their body that SQS gives: damaged on the way, they are deleted unused",
 	ReasonNotEnvelope:      "messages of an events queue are not EventBridge events: let only an EventBridge rule send to the queue, straight (not through SNS)",
 	ReasonTruncated:        "messages of an events queue end too early to be read",
 	ReasonTooLarge:         "messages of an events queue are larger than an EventBridge event can be (256 KiB)",
 	ReasonOtherEvent:       "events of another source or detail type reached an events queue: narrow the EventBridge rule's event pattern to the two Automation status changes of aws.ssm",
-	ReasonMalformed:        "Automation events lack a usable account, region, time or execution id",
+	ReasonMalformed:        "Automation events lack a usable account, region, time, execution id or document name",
 	ReasonNoTarget:         "Automation events of an account and region that no target of the queue watches: narrow the EventBridge rule, or add the target",
 	ReasonUnknownExecution: "Automation events of executions that no target follows or may discover: expected when the EventBridge rule is wider than the discovery rules",
 }

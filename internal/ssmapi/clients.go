@@ -96,7 +96,7 @@ func (c *Clients) For(t config.ExpandedTarget, api config.API) API {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lim := c.limiter(limiterKey{account: account, region: t.Region}, api)
+	lim := c.limiter(limiterKey{account: account, region: t.Region}, api.RequestsPerSecond, api.Burst)
 	if cl := c.clients[key]; cl != nil {
 		return cl
 	}
@@ -137,15 +137,15 @@ func (c *Clients) Prune(keep []config.ExpandedTarget, api config.API) {
 	c.pruneQueues(keep, api)
 }
 
-// limiter returns the token bucket of lk set to api's rate, making it on
-// first use. c.mu must be held.
-func (c *Clients) limiter(lk limiterKey, api config.API) *adaptiveLimiter {
+// limiter returns the token bucket of lk set to that rate and size, making
+// it on first use. c.mu must be held.
+func (c *Clients) limiter(lk limiterKey, requestsPerSecond float64, burst int) *adaptiveLimiter {
 	lim := c.limiters[lk]
 	if lim == nil {
-		lim = newAdaptiveLimiter(api.RequestsPerSecond, api.Burst)
+		lim = newAdaptiveLimiter(requestsPerSecond, burst)
 		c.limiters[lk] = lim
 	} else {
-		lim.Configure(api.RequestsPerSecond, api.Burst)
+		lim.Configure(requestsPerSecond, burst)
 	}
 	return lim
 }

@@ -35,23 +35,33 @@ const sqsResponseBytes = 24 << 20
 // first use. It signs with the exporter's own credentials (the SDK's
 // default chain) in the queue's region, sends to the queue URL's endpoint
 // when it is not one of AWS, and, like the SSM clients, waits for a token
-// bucket (one per queue) and counts each attempt (with an empty target
-// label: a queue serves several targets). An attempt may take the long
-// poll's wait_time on top of api.call_timeout.
+// bucket and counts each attempt (with an empty target label: a queue
+// serves several targets). The bucket is the queue's own, set by
+// events.requests_per_second and events.burst (not api's: a queue is
+// another service's budget); each call sets it anew, so a reload that
+// changes it takes effect on the client in use. An attempt may take the
+// long poll's wait_time on top of api.call_timeout. The client does not
+// check the MD5 of the messages it receives: the caller checks each
+// (MD5OfBody).
 func (c *Clients) Queue(e config.Events, api config.API) SQS {
 	key := queueKey{url: e.QueueURL, region: e.Region, waitTime: e.WaitTime, api: api}
+	rps, burst := e.Budget()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	lim := c.limiter(limiterKey{account: "sqs " + e.QueueURL, region: e.Region}, rps, burst)
 	if c.queues == nil {
 		c.queues = map[queueKey]*sqs.Client{}
 	}
 	if cl := c.queues[key]; cl != nil {
 		return cl
 	}
-	lim := c.limiter(limiterKey{account: "sqs " + e.QueueURL, region: e.Region}, api)
 	cfg := c.config(e.Region, api, api.CallTimeout+e.WaitTime, int64(max(api.MaxResponseBytes, sqsResponseBytes)))
 	endpoint := config.QueueEndpoint(e.QueueURL)
 	cl := sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		// The SDK fails a whole ReceiveMessage when one message's MD5 does
+		// not match: the batch would never be deleted, its other messages
+		// never applied. The consumer checks each message itself.
+		o.DisableMessageChecksumValidation = true
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}

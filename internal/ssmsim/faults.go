@@ -25,6 +25,10 @@ type Faults struct {
 	// RepeatTokenRate is the probability a page requested with a NextToken
 	// answers that same token again.
 	RepeatTokenRate float64
+	// WrongMD5Rate is the probability that a message a ReceiveMessage
+	// answers comes with an MD5OfBody that is not its body's, as a message
+	// damaged on the way would (SQS only).
+	WrongMD5Rate float64
 	// Seed seeds the random source of the faults.
 	Seed int64
 }
@@ -35,6 +39,7 @@ const (
 	faultLatency     = "Latency"
 	faultMalformed   = "MalformedBody"
 	faultRepeatToken = "RepeatToken"
+	faultWrongMD5    = "WrongMD5"
 )
 
 // faultState holds the current faults and their random source.
@@ -106,6 +111,13 @@ func (fs *faultState) malformed() bool {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	return fs.roll(fs.f.MalformedRate)
+}
+
+// wrongMD5 reports whether to answer a wrong MD5OfBody for one message.
+func (fs *faultState) wrongMD5() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.roll(fs.f.WrongMD5Rate)
 }
 
 // repeatToken returns the token a page answers: the incoming one again when

@@ -15,7 +15,7 @@ var (
 	)
 	injectedFaultsDesc = prometheus.NewDesc(
 		"ssm_simulator_injected_faults_total",
-		"Faults injected by the SSM simulator, by kind (an error code, Latency, MalformedBody, RepeatToken, EventDrop, EventDuplicate or EventReorder).",
+		"Faults injected by the SSM simulator, by kind (an error code, Latency, MalformedBody, RepeatToken, WrongMD5, EventDrop, EventDuplicate or EventReorder).",
 		[]string{"kind"}, nil,
 	)
 	eventsDesc = prometheus.NewDesc(
@@ -103,8 +103,8 @@ func (s *Server) EventsPublished(detailType string) float64 {
 }
 
 // InjectedFaults returns the faults injected so far, by kind: the error code
-// of an injected error, or Latency, MalformedBody, RepeatToken, EventDrop,
-// EventDuplicate, EventReorder.
+// of an injected error, or Latency, MalformedBody, RepeatToken, WrongMD5,
+// EventDrop, EventDuplicate, EventReorder.
 func (s *Server) InjectedFaults() map[string]int {
 	s.metrics.mu.Lock()
 	defer s.metrics.mu.Unlock()

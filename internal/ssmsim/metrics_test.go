@@ -23,7 +23,7 @@ func TestSimulatorMetrics(t *testing.T) {
 	rawCall(t, url, rawHeaders("DescribeAutomationExecutions"), `{}`)
 
 	want := `
-# HELP ssm_simulator_injected_faults_total Faults injected by the SSM simulator, by kind (an error code, Latency, MalformedBody, RepeatToken, EventDrop, EventDuplicate or EventReorder).
+# HELP ssm_simulator_injected_faults_total Faults injected by the SSM simulator, by kind (an error code, Latency, MalformedBody, RepeatToken, WrongMD5, EventDrop, EventDuplicate or EventReorder).
 # TYPE ssm_simulator_injected_faults_total counter
 ssm_simulator_injected_faults_total{kind="InternalServerError"} 1
 # HELP ssm_simulator_requests_total Requests served by the SSM simulator (SSM, STS and SQS), by operation and result code (OK or the error code).

@@ -35,14 +35,15 @@ type Options struct {
 	RequestsPerSecond float64
 	// Burst is the token bucket size (default: RequestsPerSecond rounded up, at least 1).
 	Burst int
-	// Faults are injected into SSM requests.
+	// Faults are injected into SSM requests (WrongMD5Rate does not apply).
 	Faults Faults
 	// Now is the simulator's clock (default time.Now).
 	Now func() time.Time
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
 	// SQSFaults are injected into SQS requests (error rates, latency,
-	// malformed bodies; RepeatTokenRate does not apply).
+	// malformed bodies, wrong MD5s of messages; RepeatTokenRate does not
+	// apply).
 	SQSFaults Faults
 	// EventFaults are injected into the delivery of events to queues.
 	EventFaults EventFaults

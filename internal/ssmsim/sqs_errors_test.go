@@ -96,6 +96,40 @@ func TestSQSInjectedFaults(t *testing.T) {
 	}
 }
 
+// TestSQSWrongMD5 delivers messages whose MD5OfBody is not their body's:
+// the SDK's own check refuses the whole batch; read without it, each
+// message comes with an MD5 that does not match, and each is counted.
+func TestSQSWrongMD5(t *testing.T) {
+	c, srv, _ := sqsSim(t, Options{})
+	// Visible again at once, for the second receive.
+	qURL := testQueue(t, c, testQ.Name, map[string]string{"VisibilityTimeout": "0"})
+	for _, body := range []string{"one", "two"} {
+		if _, err := c.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(qURL), MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.SetSQSFaults(Faults{WrongMD5Rate: 1})
+	in := &sqs.ReceiveMessageInput{QueueUrl: aws.String(qURL), MaxNumberOfMessages: 10}
+	if _, err := c.ReceiveMessage(context.Background(), in); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("ReceiveMessage with the SDK's check: %v, want a checksum error", err)
+	}
+	out, err := c.ReceiveMessage(context.Background(), in, func(o *sqs.Options) { o.DisableMessageChecksumValidation = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Messages) != 2 {
+		t.Fatalf("%d messages, want 2", len(out.Messages))
+	}
+	for _, m := range out.Messages {
+		if got := aws.ToString(m.MD5OfBody); len(got) != 32 || got == md5Hex(aws.ToString(m.Body)) {
+			t.Errorf("MD5OfBody %q of %q, want another body's", got, aws.ToString(m.Body))
+		}
+	}
+	if got := srv.InjectedFaults()[faultWrongMD5]; got != 4 {
+		t.Errorf("injected %d times, want 4 (two messages received twice)", got)
+	}
+}
+
 func TestSQSRevokedKeyIsRefused(t *testing.T) {
 	c, srv, _ := sqsSim(t, Options{})
 	srv.RevokeAccessKey(testAccessKey)

@@ -74,8 +74,7 @@ func (q *sqsQueue) notify() {
 
 // add appends a message that becomes visible after delay.
 func (q *sqsQueue) add(m *sqsMessage, delay time.Duration) {
-	sum := md5.Sum([]byte(m.body))
-	m.md5 = hex.EncodeToString(sum[:])
+	m.md5 = md5Hex(m.body)
 	m.visibleAt = m.sent.Add(delay)
 	q.msgs = append(q.msgs, m)
 	q.notify()
@@ -166,4 +165,10 @@ func (q *sqsQueue) attributes(now time.Time) map[string]string {
 		"MaximumMessageSize":                    itoa(q.attrs.MaximumMessageSize),
 		"SqsManagedSseEnabled":                  "true",
 	}
+}
+
+// md5Hex is the MD5 of s in hexadecimal, as SQS gives MD5OfBody.
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

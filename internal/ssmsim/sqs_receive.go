@@ -62,6 +62,10 @@ func (s *Server) receiveMessage(c *sqsCall) (any, *apiError) {
 	out := receiveMessageOutput{}
 	for _, r := range got {
 		m := messageJSON{MessageID: r.msg.id, ReceiptHandle: r.handle, MD5OfBody: r.msg.md5, Body: r.msg.body}
+		if s.sqs.faults.wrongMD5() {
+			s.metrics.fault(faultWrongMD5)
+			m.MD5OfBody = md5Hex(r.msg.body + "\x00") // an MD5, of another body
+		}
 		m.Attributes = systemAttributes(&r.msg, names)
 		out.Messages = append(out.Messages, m)
 	}
