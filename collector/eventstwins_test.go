@@ -14,14 +14,15 @@ import (
 
 // twinRuleConfig is twinConfig with the rule of both targets given: t1
 // follows the queue, poll polls; %%[1]s is the simulator, %s the queue's
-// URL, RULE the rule.
+// URL, RULE the rule. The tests count calls: the queue is read as fast as
+// the simulator answers.
 const twinRuleConfig = `
 targets:
   - name: t1
     region: us-east-1
     endpoint: %%[1]s
     discovery: [RULE]
-    events: {queue_url: "%s", resync_interval: 10m}
+    events: {queue_url: "%s", resync_interval: 10m, requests_per_second: 10000, burst: 10000}
   - name: poll
     region: us-east-1
     endpoint: %%[1]s
