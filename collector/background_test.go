@@ -41,7 +41,7 @@ func stepCallsDone(t *testing.T, h *harness) float64 {
 
 // scrapeCut starts a scrape whose context ends once until reports true,
 // and returns what it answered.
-func scrapeCut(t *testing.T, h *harness, until func() bool) *prometheus.Registry {
+func scrapeCut(t *testing.T, h *harness, until func() bool) prometheus.Gatherer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -51,10 +51,7 @@ func scrapeCut(t *testing.T, h *harness, until func() bool) *prometheus.Registry
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(h.exp.Scrape(ctx, nil))
-	mustGather(t, reg) // the scrape happens here, once; reg then keeps its answer
-	return reg
+	return scraped(t, h.exp.Scrape(ctx, nil)) // the scrape happens here, once
 }
 
 func inflightOf(ts *targetState) *flight {

@@ -50,29 +50,6 @@ func encode(b *testing.B, g prometheus.Gatherer) int {
 	return n
 }
 
-// BenchmarkWarmCollect gathers and encodes a warm scrape whose refresh is
-// reused (min_refresh_interval) through the collector path: a registry
-// holding the scrape as a collector, as tests and a program embedding the
-// collector use it. It builds a constant metric per series on each
-// gathering; the exporter's handlers write the families instead (see
-// BenchmarkWarmScrape).
-func BenchmarkWarmCollect(b *testing.B) {
-	h := benchHarness(b, 2000)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(h.exp.Scrape(ctx, nil))
-	encode(b, reg) // cold
-	for _, ts := range h.exp.targets {
-		ts.cfg.Target.MinRefreshInterval = time.Hour
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		encode(b, reg)
-	}
-}
-
 // BenchmarkWarmScrape is a warm scrape whose refresh is reused, through
 // Serve: the exposition the exporter's handlers write, uncompressed, in
 // the text and in the protobuf format.
@@ -119,9 +96,7 @@ func BenchmarkFloor(b *testing.B) {
 	h := benchHarness(b, 2000)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(h.exp.Scrape(ctx, nil))
-	mfs, err := reg.Gather()
+	mfs, err := scraped(b, h.exp.Scrape(ctx, nil)).Gather()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -36,10 +36,9 @@ func TestConcurrentScrapesShareOneRefresh(t *testing.T) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			reg := prometheus.NewRegistry()
-			reg.MustRegister(h.exp.Scrape(ctx, nil))
+			sc := h.exp.Scrape(ctx, nil)
 			<-start
-			if _, err := reg.Gather(); err != nil {
+			if _, err := serveScrape(sc, nil, expfmt.NewFormat(expfmt.TypeProtoDelim)); err != nil {
 				errs <- err
 			}
 		}()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/contract"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
@@ -129,17 +131,51 @@ func checkGolden(t *testing.T, mfs []*dto.MetricFamily) {
 // served is one scrape of every target and of the harness's base registry
 // as Serve answers it in format, decoded, with families sorted by name and
 // series by label values as a registry sorts them.
-func served(t *testing.T, h *harness, format expfmt.Format) []*dto.MetricFamily {
+func served(t testing.TB, h *harness, format expfmt.Format) []*dto.MetricFamily {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	mfs, err := serveScrape(h.exp.Scrape(ctx, nil), h.base, format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mfs
+}
+
+// scraped answers sc through Serve, without a base registry, as the
+// exporter's handlers do, and returns the answer as a gatherer: what tests
+// read is what the exporter writes.
+func scraped(t testing.TB, sc *Scrape) prometheus.Gatherer {
+	t.Helper()
+	mfs, err := serveScrape(sc, nil, expfmt.NewFormat(expfmt.TypeProtoDelim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answered(mfs)
+}
+
+// answered is a gatherer of families decoded once: each Gather returns a
+// copy of them.
+func answered(mfs []*dto.MetricFamily) prometheus.Gatherer {
+	return prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		out := make([]*dto.MetricFamily, len(mfs))
+		for i, mf := range mfs {
+			out[i] = proto.Clone(mf).(*dto.MetricFamily)
+		}
+		return out, nil
+	})
+}
+
+// serveScrape answers sc through Serve with base (nil for none) in
+// format, and decodes the answer, with families sorted by name and series
+// by label values as a registry sorts them.
+func serveScrape(sc *Scrape, base prometheus.Gatherer, format expfmt.Format) ([]*dto.MetricFamily, error) {
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	req.Header.Set("Accept", string(format))
 	rec := httptest.NewRecorder()
-	sc := h.exp.Scrape(ctx, nil)
-	Serve(rec, req, sc, h.base, slog.New(slog.DiscardHandler))
+	Serve(rec, req, sc, base, slog.New(slog.DiscardHandler))
 	if ct := rec.Header().Get("Content-Type"); expfmt.ResponseFormat(rec.Header()) != format {
-		t.Fatalf("Content-Type %q, want %s", ct, format)
+		return nil, fmt.Errorf("content-Type %q, want %s", ct, format)
 	}
 	var mfs []*dto.MetricFamily
 	dec := expfmt.NewDecoder(rec.Body, format)
@@ -148,7 +184,7 @@ func served(t *testing.T, h *harness, format expfmt.Format) []*dto.MetricFamily 
 		if err := dec.Decode(mf); err == io.EOF {
 			break
 		} else if err != nil {
-			t.Fatalf("decoding the answer: %v", err)
+			return nil, fmt.Errorf("decoding the answer: %w", err)
 		}
 		slices.SortFunc(mf.Metric, func(a, b *dto.Metric) int {
 			return slices.CompareFunc(a.GetLabel(), b.GetLabel(), func(x, y *dto.LabelPair) int {
@@ -158,7 +194,7 @@ func served(t *testing.T, h *harness, format expfmt.Format) []*dto.MetricFamily 
 		mfs = append(mfs, mf)
 	}
 	slices.SortFunc(mfs, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
-	return mfs
+	return mfs, nil
 }
 
 func TestNoSecretsInMetrics(t *testing.T) {

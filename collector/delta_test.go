@@ -36,7 +36,7 @@ func fullListingSeries(t *testing.T, store *ssmsim.Store, now time.Time, yml str
 
 // freshScrape scrapes the store once through a new exporter, which lists
 // everything.
-func freshScrape(t *testing.T, store *ssmsim.Store, now time.Time, yml string) (*prometheus.Registry, *Exporter) {
+func freshScrape(t *testing.T, store *ssmsim.Store, now time.Time, yml string) (prometheus.Gatherer, *Exporter) {
 	t.Helper()
 	url, _ := ssmsim.NewTestServer(t, store, ssmsim.Options{})
 	m := ssmapi.NewAPIMetrics(prometheus.NewRegistry())
@@ -51,9 +51,7 @@ func freshScrape(t *testing.T, store *ssmsim.Store, now time.Time, yml string) (
 		t.Fatal(err)
 	}
 	exp.Apply(cfg)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(exp.Scrape(context.Background(), nil))
-	return reg, exp
+	return scraped(t, exp.Scrape(context.Background(), nil)), exp
 }
 
 // stepOrder lists the step execution ids each execution keeps, in order.

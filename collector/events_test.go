@@ -129,7 +129,7 @@ func (h *eventsHarness) publish(t *testing.T, id string) {
 
 // scrape runs one scrape and checks the SSM calls it made: executions
 // (DescribeAutomationExecutions) and steps (DescribeAutomationStepExecutions).
-func (h *eventsHarness) scrape(t *testing.T, what string, executions, steps float64) *prometheus.Registry {
+func (h *eventsHarness) scrape(t *testing.T, what string, executions, steps float64) prometheus.Gatherer {
 	t.Helper()
 	e0, s0 := h.calls("DescribeAutomationExecutions"), h.calls("DescribeAutomationStepExecutions")
 	reg := h.registry(t)

@@ -102,7 +102,7 @@ func (h *eventsHarness) drain(t *testing.T) {
 }
 
 // gathered runs one scrape and returns its registry, gathered.
-func gathered(t *testing.T, h *eventsHarness) *prometheus.Registry {
+func gathered(t *testing.T, h *eventsHarness) prometheus.Gatherer {
 	t.Helper()
 	reg := h.registry(t)
 	mustGather(t, reg)

@@ -14,16 +14,15 @@ import (
 )
 
 // A family is one of the per-execution and per-step gauges: the bulk of
-// an exposition, one series or more per step execution. Its series come
-// straight from the tracked records, both when the collector sends them as
-// constant metrics and when the exposition writes them (serve.go and
-// internal/exposition), so the two cannot disagree. Its help and labels are the contract's
+// an exposition, one series or more per step execution. Its series are
+// written straight from the tracked records (serve.go and
+// internal/exposition), never built as constant metrics: a scrape has one
+// exposition path, the one tests read too. Its help and labels are the contract's
 // (internal/contract); a series passes its label values in the order of
 // those labels, which is sorted.
 type family struct {
 	*exposition.Family
 	steps  bool // exported only with details: steps
-	desc   *prometheus.Desc
 	series func(o *seriesOut, t *tracked)
 }
 
@@ -31,7 +30,7 @@ type family struct {
 func newFamily(name string, steps bool, series func(o *seriesOut, t *tracked)) *family {
 	m := contract.Must(prometheus.BuildFQName(namespace, "", name), contract.Gauge)
 	return &family{Family: exposition.NewFamily(m.Name, m.Help, dto.MetricType_GAUGE, m.Labels), steps: steps,
-		desc: prometheus.NewDesc(m.Name, m.Help, m.Labels, nil), series: series}
+		series: series}
 }
 
 // families lists the bulk families by name, the order of an exposition.
@@ -135,24 +134,17 @@ func stepFamily(name string, value func(o *seriesOut, s *stepRec) (float64, bool
 		})
 }
 
-// seriesOut receives the series of one family: as constant metrics on a
-// channel, or written in the text or the protobuf format. A concrete
-// writer rather than an interface keeps the label values on the stack.
+// seriesOut writes the series of one family, in the text or the protobuf
+// format. A concrete writer rather than an interface keeps the label
+// values on the stack.
 type seriesOut struct {
 	f      *family
 	target string
 	now    time.Time
-	ch     chan<- prometheus.Metric // Collect
-	w      *exposition.SampleWriter // Serve
+	w      *exposition.SampleWriter
 }
 
-func (o *seriesOut) emit(v float64, values ...string) {
-	if o.w != nil {
-		o.w.Sample(o.f.Family, v, values)
-		return
-	}
-	o.ch <- prometheus.MustNewConstMetric(o.f.desc, prometheus.GaugeValue, v, values...)
-}
+func (o *seriesOut) emit(v float64, values ...string) { o.w.Sample(o.f.Family, v, values) }
 
 // exported reports whether a target with this level of detail exports f.
 func (f *family) exported(details string) bool {

@@ -101,12 +101,11 @@ func faultHarness(t *testing.T, opts ssmsim.Options) (*harness, *bytes.Buffer) {
 	return h, &logs
 }
 
-func scrapeWithin(t testing.TB, h *harness, d time.Duration) *prometheus.Registry {
+func scrapeWithin(t testing.TB, h *harness, d time.Duration) prometheus.Gatherer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(h.exp.Scrape(ctx, nil))
+	reg := scraped(t, h.exp.Scrape(ctx, nil))
 	return reg
 }
 

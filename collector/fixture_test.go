@@ -140,16 +140,13 @@ func (h *harness) apply(t testing.TB, yml string) {
 	h.exp.Apply(cfg)
 }
 
-// gather runs one scrape of every target and returns the registry used.
-func (h *harness) registry(t testing.TB) *prometheus.Registry {
+// registry runs one scrape of every target, as Serve answers it, and
+// returns the answer.
+func (h *harness) registry(t testing.TB) prometheus.Gatherer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(h.exp.Scrape(ctx, nil)); err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	defer cancel()
+	return scraped(t, h.exp.Scrape(ctx, nil))
 }
 
 func (h *harness) calls(op string) float64 { return h.sim.Requests(op, "OK") }

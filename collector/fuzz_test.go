@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
@@ -144,9 +147,10 @@ var cutLabelNames = map[string]bool{
 }
 
 // FuzzStepMapping feeds odd step executions through the path of a scrape:
-// conversion, label cutting, finished counters, aggregates and emission.
-// No metric may fail to build or be sent twice, and every label value must
-// be valid UTF-8 and within max_label_length where that applies.
+// conversion, label cutting, finished counters, aggregates and the
+// written exposition. No series may be written twice or fail to parse, and
+// every label value must be valid UTF-8 and within max_label_length where
+// that applies.
 func FuzzStepMapping(f *testing.F) {
 	f.Add(uint32(0), "s-1", "patch", "aws:runCommand", "Success", "Abort", "report", "loop", "Invocation", "Verification",
 		"HighErrorRate", "ALARM", int32(3), int32(1), int64(600), int64(1700000000), int64(1700000060), "AWS-PatchFleet", uint16(128))
@@ -163,14 +167,14 @@ func FuzzStepMapping(f *testing.F) {
 			document: document, maxLabel: maxLabel,
 		}
 		maxLen := 16 + int(maxLabel)%512 // config allows 16 and up
-		metrics := emitStep(t, api, in, maxLen)
-		checkEmitted(t, in, metrics, maxLen)
+		mfs := emitStep(t, api, in, maxLen)
+		checkEmitted(t, in, mfs, maxLen)
 	})
 }
 
 // emitStep runs one step execution through what a refresh and a scrape do
-// with it and returns every metric sent.
-func emitStep(t *testing.T, api *ssmapi.APIMetrics, in *stepInput, maxLen int) []prometheus.Metric {
+// with it and returns every family the scrape writes.
+func emitStep(t *testing.T, api *ssmapi.APIMetrics, in *stepInput, maxLen int) []*dto.MetricFamily {
 	t.Helper()
 	now := func() time.Time { return fixedNow }
 	ts := &targetState{name: "t", counters: api.ForTarget("t"), finished: newFinishedCounter("t", 10)}
@@ -202,108 +206,97 @@ func emitStep(t *testing.T, api *ssmapi.APIMetrics, in *stepInput, maxLen int) [
 	target := config.ExpandedTarget{Name: "t", Region: "us-east-1", Target: &config.Target{Details: config.DetailsSteps}}
 	v := &view{execs: []*tracked{tr}, steps: aggregate([]*tracked{tr}), up: true, refreshedAt: fixedNow}
 	sc := scrapeOf(scrapePart{ts: ts, cfg: target, v: v, now: now()})
-	ch := make(chan prometheus.Metric, 256)
-	sc.Collect(ch)
-	close(ch)
-	var out []prometheus.Metric
-	for m := range ch {
-		out = append(out, m)
-	}
-	checkWrittenMatchesCollector(t, sc)
-	// A pedantic registry checks what a scrape would: label names against
-	// the descriptions, UTF-8 values, no series twice.
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(sentMetrics(out))
-	if _, err := reg.Gather(); err != nil {
-		t.Errorf("gathering the series of one step: %v", err)
+	checkWritten(t, sc)
+	var out []*dto.MetricFamily
+	dec := expfmt.NewDecoder(bytes.NewReader(written(t, sc, expfmt.NewFormat(expfmt.TypeProtoDelim))), expfmt.NewFormat(expfmt.TypeProtoDelim))
+	for {
+		mf := &dto.MetricFamily{}
+		if err := dec.Decode(mf); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decoding the series of one step: %v", err)
+		}
+		out = append(out, mf)
 	}
 	return out
 }
 
-// sentMetrics collects metrics already built, described as a scrape is.
-type sentMetrics []prometheus.Metric
-
-func (s sentMetrics) Describe(ch chan<- *prometheus.Desc) { (&Scrape{}).Describe(ch) }
-
-func (s sentMetrics) Collect(ch chan<- prometheus.Metric) {
-	for _, m := range s {
-		ch <- m
-	}
-}
-
-func checkEmitted(t *testing.T, in *stepInput, metrics []prometheus.Metric, maxLen int) {
+func checkEmitted(t *testing.T, in *stepInput, mfs []*dto.MetricFamily, maxLen int) {
 	t.Helper()
 	seen := map[string]bool{}
-	counts := map[*prometheus.Desc]int{}
-	descStepDuration, descStepAttempts := familyDesc("step_duration_seconds"), familyDesc("step_max_attempts")
-	descStepTimeout, descStepStart := familyDesc("step_timeout_seconds"), familyDesc("step_start_timestamp_seconds")
-	for _, m := range metrics {
-		var pb dto.Metric
-		if err := m.Write(&pb); err != nil {
-			t.Fatalf("%s: %v", m.Desc(), err)
-		}
-		counts[m.Desc()]++
-		key := m.Desc().String()
-		for _, lp := range pb.GetLabel() {
-			v := lp.GetValue()
-			if !utf8.ValidString(v) {
-				t.Errorf("%s: label %s=%q is not valid UTF-8", m.Desc(), lp.GetName(), v)
+	counts := map[string]int{}
+	const (
+		stepDuration = "ssm_automation_step_duration_seconds"
+		stepAttempts = "ssm_automation_step_max_attempts"
+		stepTimeout  = "ssm_automation_step_timeout_seconds"
+		stepStart    = "ssm_automation_step_start_timestamp_seconds"
+	)
+	for _, mf := range mfs {
+		name := mf.GetName()
+		for _, pb := range mf.GetMetric() {
+			counts[name]++
+			key := name
+			for _, lp := range pb.GetLabel() {
+				v := lp.GetValue()
+				if !utf8.ValidString(v) {
+					t.Errorf("%s: label %s=%q is not valid UTF-8", name, lp.GetName(), v)
+				}
+				if cutLabelNames[lp.GetName()] && len(v) > maxLen {
+					t.Errorf("%s: label %s is %d bytes, over max_label_length %d", name, lp.GetName(), len(v), maxLen)
+				}
+				if lp.GetName() == "step_execution_id" && in.bits&nilID == 0 && v != strings.ToValidUTF8(in.id, "\uFFFD") {
+					t.Errorf("%s: step_execution_id %q is not the id %q: identifiers are never cut", name, v, in.id)
+				}
+				if strings.Contains(v, "SECRET") {
+					t.Errorf("%s: label %s=%q holds free text", name, lp.GetName(), v)
+				}
+				key += "\xff" + lp.GetName() + "\xff" + v
 			}
-			if cutLabelNames[lp.GetName()] && len(v) > maxLen {
-				t.Errorf("%s: label %s is %d bytes, over max_label_length %d", m.Desc(), lp.GetName(), len(v), maxLen)
+			if seen[key] {
+				t.Errorf("series sent twice: %s", key)
 			}
-			if lp.GetName() == "step_execution_id" && in.bits&nilID == 0 && v != strings.ToValidUTF8(in.id, "\uFFFD") {
-				t.Errorf("%s: step_execution_id %q is not the id %q: identifiers are never cut", m.Desc(), v, in.id)
-			}
-			if strings.Contains(v, "SECRET") {
-				t.Errorf("%s: label %s=%q holds free text", m.Desc(), lp.GetName(), v)
-			}
-			key += "\xff" + lp.GetName() + "\xff" + v
-		}
-		if seen[key] {
-			t.Errorf("series sent twice: %s", key)
-		}
-		seen[key] = true
-		switch v := pb.GetGauge().GetValue(); m.Desc() {
-		case descStepDuration:
-			if v < 0 {
-				t.Errorf("negative step duration %v", v)
-			}
-		case descStepAttempts:
-			if v != float64(in.maxAttempts) {
-				t.Errorf("step_max_attempts = %v, want %d", v, in.maxAttempts)
-			}
-		case descStepTimeout:
-			if v != float64(in.timeout) {
-				t.Errorf("step_timeout_seconds = %v, want %d", v, in.timeout)
+			seen[key] = true
+			switch v := pb.GetGauge().GetValue(); name {
+			case stepDuration:
+				if v < 0 {
+					t.Errorf("negative step duration %v", v)
+				}
+			case stepAttempts:
+				if v != float64(in.maxAttempts) {
+					t.Errorf("step_max_attempts = %v, want %d", v, in.maxAttempts)
+				}
+			case stepTimeout:
+				if v != float64(in.timeout) {
+					t.Errorf("step_timeout_seconds = %v, want %d", v, in.timeout)
+				}
 			}
 		}
 	}
-	descStepInfo, descExecInfo := familyDesc("step_info"), familyDesc("execution_info")
-	want := map[*prometheus.Desc]int{descStepInfo: 1, descExecInfo: 1, descTargetInfo: 1, descUp: 1}
+	want := map[string]int{"ssm_automation_step_info": 1, "ssm_automation_execution_info": 1,
+		"ssm_automation_target_info": 1, "ssm_automation_up": 1}
 	if in.bits&nilMaxAttempts == 0 {
-		want[descStepAttempts] = 1
+		want[stepAttempts] = 1
 	} else {
-		want[descStepAttempts] = 0
+		want[stepAttempts] = 0
 	}
 	if in.bits&nilTimeout == 0 {
-		want[descStepTimeout] = 1
+		want[stepTimeout] = 1
 	} else {
-		want[descStepTimeout] = 0
+		want[stepTimeout] = 0
 	}
 	started := in.bits&(nilStart|zeroStart) == 0
 	ended := in.bits&(nilEnd|zeroEnd) == 0
-	want[descStepStart], want[descStepDuration] = 0, 0
+	want[stepStart], want[stepDuration] = 0, 0
 	if started {
-		want[descStepStart] = 1
+		want[stepStart] = 1
 		// A step with no end has a duration only while it runs.
 		if ended || !isTerminal(strings.ToValidUTF8(in.status, "\uFFFD")) {
-			want[descStepDuration] = 1
+			want[stepDuration] = 1
 		}
 	}
-	for d, n := range want {
-		if counts[d] != n {
-			t.Errorf("%s sent %d times, want %d", d, counts[d], n)
+	for name, n := range want {
+		if counts[name] != n {
+			t.Errorf("%s sent %d times, want %d", name, counts[name], n)
 		}
 	}
 }

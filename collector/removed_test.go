@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
@@ -37,9 +37,7 @@ targets:
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(h.exp.Scrape(ctx, nil))
-		_, err := reg.Gather()
+		_, err := serveScrape(h.exp.Scrape(ctx, nil), nil, expfmt.NewFormat(expfmt.TypeProtoDelim))
 		scraped <- err
 	}()
 	// Reload once the slow target's first call waits in the simulator.

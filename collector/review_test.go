@@ -105,8 +105,7 @@ targets:
 `)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	reg = prometheus.NewRegistry()
-	reg.MustRegister(h.exp.Scrape(ctx, nil))
+	reg = scraped(t, h.exp.Scrape(ctx, nil))
 	if v, _ := value(t, reg, "ssm_automation_execution_steps", map[string]string{"execution_id": idFailed, "status": "Success"}); v != 0 {
 		t.Fatalf("after the reload the filter must apply to the settled execution too: %v successful steps", v)
 	}

@@ -10,9 +10,8 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 )
 
-// Scrape is one scrape of some targets. It is a checked collector, and it
-// can also write its families itself (see Serve), which is how the
-// exporter's handlers answer, in the text and the protobuf format.
+// Scrape is one scrape of some targets, which Serve answers: the
+// exporter's handlers, in the text and the protobuf format, and the tests.
 type Scrape struct {
 	ctx     context.Context
 	exp     *Exporter
@@ -30,32 +29,8 @@ type scrapePart struct {
 	now time.Time
 }
 
-var _ prometheus.Collector = (*Scrape)(nil)
-
 // aggregateTemplate describes the per-target counters and histogram.
 var aggregateTemplate = newAggregateMetrics()
-
-func (s *Scrape) Describe(ch chan<- *prometheus.Desc) {
-	describeTargets(ch)
-	for _, f := range families {
-		ch <- f.desc
-	}
-}
-
-func describeTargets(ch chan<- *prometheus.Desc) {
-	for _, d := range targetDescs {
-		ch <- d
-	}
-	aggregateTemplate.describe(ch)
-}
-
-// Collect refreshes the targets, then sends their series.
-func (s *Scrape) Collect(ch chan<- prometheus.Metric) {
-	s.collectTargets(ch)
-	for _, f := range families {
-		s.eachSeries(f, &seriesOut{ch: ch})
-	}
-}
 
 // refreshed refreshes the targets once per scrape (see refresh), ending
 // early enough for the answer to be written by the deadline (see
@@ -98,9 +73,18 @@ func (s *Scrape) eachSeries(f *family, o *seriesOut) {
 	}
 }
 
-// targetsOnly is a scrape without its families, for the exposition to
-// gather before it writes the families itself.
+// targetsOnly is a scrape without its families: the per-target series
+// and the aggregates, which client_golang gathers and encodes before the
+// exposition writes the families itself (see Serve).
 type targetsOnly struct{ s *Scrape }
 
-func (t targetsOnly) Describe(ch chan<- *prometheus.Desc) { describeTargets(ch) }
+var _ prometheus.Collector = targetsOnly{}
+
+func (t targetsOnly) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range targetDescs {
+		ch <- d
+	}
+	aggregateTemplate.describe(ch)
+}
+
 func (t targetsOnly) Collect(ch chan<- prometheus.Metric) { t.s.collectTargets(ch) }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmsim"
 )
@@ -28,8 +26,7 @@ func samples(t *testing.T, h *harness, exp *Exporter, names []string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(exp.Scrape(ctx, names))
+	reg := scraped(t, exp.Scrape(ctx, names))
 	var out []string
 	for _, line := range strings.Split(gatheredText(t, reg), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") ||
