@@ -3,13 +3,13 @@ package collector
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/discovery"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
@@ -24,7 +24,7 @@ import (
 //     the rule is added or updated, one that no longer matches or no
 //     longer exists is removed), ages it to the rule's window, adds the
 //     children of what it holds, and caps it, as a listing does
-//     (ssmapi.Select).
+//     (discovery.Update).
 // A rule whose tag or target resource group the metadata does not carry
 // finds new executions at its next listing only. More announcements than
 // events.MaxAnnounced between two refreshes, and the rules list instead.
@@ -102,33 +102,16 @@ func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (id
 }
 
 // kept is a rule's last result brought up to date with what prefetch
-// read, as a listing now would find it, and the metadata of what it keeps.
+// read, as a listing now would find it (see discovery.Update), and the
+// metadata of what it keeps.
 func (p *eventPlan) kept(last ruleResult, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata) {
-	listing := last.listing.Updated(p.metas, p.gone, func(m *types.AutomationExecutionMetadata, listed bool) bool {
-		return ruleMatches(r, m, now, listed)
-	}).Aged(now.Add(-r.Lookback))
-	parents := listing.Execs()
-	var kids []*types.AutomationExecutionMetadata
-	if r.IncludeChildren {
-		candidates := map[string]*types.AutomationExecutionMetadata{}
-		for id, m := range last.children {
-			if !p.gone[id] {
-				candidates[id] = m
-			}
-		}
-		for id, m := range p.metas {
-			if aws.ToString(m.ParentAutomationExecutionId) != "" {
-				candidates[id] = ssmapi.Slim(m)
-			}
-		}
-		kids = ssmapi.Descendants(parents, candidates)
-	}
-	return ruleResultOf(ssmapi.Select(r, parents, kids), listing, last.listedAt)
+	d, listing := discovery.Update(r, last.listing, last.children, p.metas, p.gone, now)
+	return ruleResultOf(d, listing, last.listedAt)
 }
 
 // ruleResultOf is the result of a rule that kept d from listing, and the
 // metadata of the executions it kept.
-func ruleResultOf(d ssmapi.Discovered, listing *ssmapi.Listing, listedAt time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata) {
+func ruleResultOf(d discovery.Discovered, listing *discovery.Listing, listedAt time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata) {
 	res := ruleResult{stat: ruleStat{name: d.Rule, found: d.Found, dropped: d.Dropped}, listing: listing, listedAt: listedAt,
 		ids: make([]string, 0, len(d.Kept))}
 	metas := make(map[string]*types.AutomationExecutionMetadata, len(d.Kept))
@@ -137,56 +120,6 @@ func ruleResultOf(d ssmapi.Discovered, listing *ssmapi.Listing, listedAt time.Ti
 		res.ids = append(res.ids, id)
 		metas[id] = m
 	}
-	if len(d.Children) > 0 {
-		res.children = make(map[string]*types.AutomationExecutionMetadata, len(d.Children))
-		for _, m := range d.Children {
-			res.children[aws.ToString(m.AutomationExecutionId)] = m
-		}
-	}
+	res.children = d.Children
 	return res, metas
-}
-
-// ruleMatches says whether a rule's listing would find the execution of
-// m, as far as its metadata tells: a rule's tag and target resource group
-// it does not carry, so an execution the rule listed (listed) is taken to
-// keep them, and one it did not list is not found.
-func ruleMatches(r *config.DiscoveryRule, m *types.AutomationExecutionMetadata, now time.Time, listed bool) bool {
-	if !listed && !checkable(r) {
-		return false
-	}
-	start := aws.ToTime(m.ExecutionStartTime)
-	switch {
-	case !strings.HasPrefix(aws.ToString(m.DocumentName), r.DocumentNamePrefix),
-		len(r.Statuses) > 0 && !slices.Contains(r.Statuses, string(m.AutomationExecutionStatus)),
-		start.Before(now.Add(-r.Lookback).UTC().Truncate(time.Second)), // StartTimeAfter, to the second
-		r.AutomationType != "" && string(m.AutomationType) != r.AutomationType:
-		return false
-	}
-	for _, f := range r.Filters {
-		var v string
-		switch f.Key {
-		case "ExecutionId":
-			v = aws.ToString(m.AutomationExecutionId)
-		case "ParentExecutionId":
-			v = aws.ToString(m.ParentAutomationExecutionId)
-		case "CurrentAction":
-			v = aws.ToString(m.CurrentAction)
-		case "AutomationSubtype":
-			v = string(m.AutomationSubtype)
-		case "OpsItemId":
-			v = aws.ToString(m.OpsItemId)
-		case "StartTimeBefore":
-			before, err := time.Parse(time.RFC3339, f.Values[0])
-			if err != nil || !start.Before(before) {
-				return false
-			}
-			continue
-		default:
-			continue // not in the metadata: listed, so taken to match
-		}
-		if !slices.Contains(f.Values, v) {
-			return false
-		}
-	}
-	return true
 }

@@ -29,12 +29,9 @@ import (
 // Continue), may have made the runbook jump over Pending steps: the delta
 // is then not used and everything is listed.
 
-// Limits of one DescribeAutomationStepExecutions call: filters, and values
-// of one filter.
-const (
-	maxStepFilters = 6
-	idsPerFilter   = 10
-)
+// maxStepFilters is the most filters one DescribeAutomationStepExecutions
+// call takes; a filter takes at most ssmapi.IDsPerCall values.
+const maxStepFilters = 6
 
 // deltaBase reports whether old may take a delta listed with filters: it
 // holds the whole of a listing with the same filters, no filter depends on
@@ -112,7 +109,7 @@ func planDelta(old []stepRec, status string) (p deltaPlan, ok bool) {
 }
 
 // callsByID is how many calls fetching n steps by id takes.
-func callsByID(n int) int { return (n + idsPerFilter - 1) / idsPerFilter }
+func callsByID(n int) int { return (n + ssmapi.IDsPerCall - 1) / ssmapi.IDsPerCall }
 
 // deltaSteps refreshes old, a base listed with filters, with the steps
 // started since and the others that can have changed fetched again; status
@@ -144,8 +141,8 @@ func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 	if d.final && callsByID(len(ids)) > pagesOf(p.started+len(d.started)) {
 		return nil, false, nil // a whole listing costs less
 	}
-	for i := 0; i < len(ids); i += idsPerFilter {
-		f := append(slices.Clip(filters), config.Filter{Key: "StepExecutionId", Values: ids[i:min(i+idsPerFilter, len(ids))]})
+	for i := 0; i < len(ids); i += ssmapi.IDsPerCall {
+		f := append(slices.Clip(filters), config.Filter{Key: "StepExecutionId", Values: ids[i:min(i+ssmapi.IDsPerCall, len(ids))]})
 		err := ssmapi.EachStep(ctx, api, id, f, func(s *types.StepExecution) {
 			if r := conv(s); r.id != "" && !d.listed[r.id] {
 				d.got[r.id] = r

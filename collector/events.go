@@ -2,9 +2,9 @@ package collector
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/discovery"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 )
 
@@ -72,7 +72,7 @@ func (ts *targetState) Offer(ev events.Event) bool {
 		return true
 	}
 	for i := range t.Discovery {
-		if mayFind(&t.Discovery[i], ev) {
+		if discovery.MayFind(&t.Discovery[i], ev.ExecutionID, ev.Document) {
 			if !ts.changes.Announce(ev.ExecutionID, ev.Document, ev.Time) {
 				ts.counters.Cut("announced", 1) // the rules list at the next refresh instead
 			}
@@ -80,26 +80,4 @@ func (ts *targetState) Offer(ev events.Event) bool {
 		}
 	}
 	return false
-}
-
-// mayFind says whether a rule may find the execution of an event, as far
-// as the event tells and the execution's metadata can confirm (see
-// ruleMatches): a rule whose tag or target resource group the metadata
-// does not carry finds new executions at its next listing only.
-func mayFind(r *config.DiscoveryRule, ev events.Event) bool {
-	if !checkable(r) {
-		return false
-	}
-	for _, f := range r.Filters {
-		if f.Key == "ExecutionId" && !slices.Contains(f.Values, ev.ExecutionID) {
-			return false
-		}
-	}
-	return r.IncludeChildren || strings.HasPrefix(ev.Document, r.DocumentNamePrefix)
-}
-
-// checkable says whether an execution's metadata tells if the rule finds
-// it.
-func checkable(r *config.DiscoveryRule) bool {
-	return r.TagKey == "" && !slices.ContainsFunc(r.Filters, func(f config.Filter) bool { return f.Key == "TargetResourceGroup" })
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/discovery"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
@@ -101,7 +102,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 // When it fails, what the rule found the last time it succeeded stands in,
 // without metadata, and the next refresh lists warm from there.
 func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
-	d, listing, err := ssmapi.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
+	d, listing, err := discovery.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
 	if err != nil {
 		ts.fail(err, "discovery failed", "rule", r.Name)
 		return ts.lastRule(r.Name), nil, err // stale if error: what it found last time

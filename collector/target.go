@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/discovery"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/events"
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
@@ -108,9 +109,9 @@ func fetchSignature(t config.ExpandedTarget) string {
 type ruleResult struct {
 	stat     ruleStat
 	ids      []string
-	listing  *ssmapi.Listing
+	listing  *discovery.Listing
 	listedAt time.Time
-	children map[string]*types.AutomationExecutionMetadata
+	children []*types.AutomationExecutionMetadata
 }
 
 func (ts *targetState) lastRule(name string) ruleResult {

@@ -193,35 +193,3 @@ func TestErrorsFormat(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
-
-func TestExecutionFilters(t *testing.T) {
-	now := time.Date(2024, 5, 3, 12, 0, 0, 0, time.FixedZone("CEST", 2*3600))
-	c := mustParse(t, `
-targets:
-  - name: prod
-    region: eu-west-1
-    discovery:
-      - document_name_prefix: Patch-
-        statuses: [Failed, TimedOut]
-        lookback: 2d
-        tag_key: team
-        automation_type: Local
-        filters: [{key: CurrentAction, values: [aws:runCommand]}]
-      - {}
-`)
-	full := []Filter{
-		{Key: "DocumentNamePrefix", Values: []string{"Patch-"}},
-		{Key: "ExecutionStatus", Values: []string{"Failed", "TimedOut"}},
-		{Key: "StartTimeAfter", Values: []string{"2024-05-01T10:00:00Z"}},
-		{Key: "TagKey", Values: []string{"team"}},
-		{Key: "AutomationType", Values: []string{"Local"}},
-		{Key: "CurrentAction", Values: []string{"aws:runCommand"}},
-	}
-	if got := c.Targets[0].Discovery[0].ExecutionFilters(now); !reflect.DeepEqual(got, full) {
-		t.Errorf("every key set:\n got %v\nwant %v", got, full)
-	}
-	bare := []Filter{{Key: "StartTimeAfter", Values: []string{"2024-05-02T10:00:00Z"}}}
-	if got := c.Targets[0].Discovery[1].ExecutionFilters(now); !reflect.DeepEqual(got, bare) {
-		t.Errorf("defaults only:\n got %v\nwant %v", got, bare)
-	}
-}

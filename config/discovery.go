@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 )
 
 // ruleKeys maps the AutomationExecutionFilterKeys that a discovery rule
@@ -107,31 +106,15 @@ func (v *validator) ruleFilters(r *DiscoveryRule, path string) {
 	}
 }
 
-// ExecutionFilters returns the filters of the rule's
-// DescribeAutomationExecutions call at time now: DocumentNamePrefix,
-// ExecutionStatus, StartTimeAfter (now - lookback, RFC 3339 in UTC), TagKey
-// and AutomationType as far as the rule sets them (StartTimeAfter always),
-// then the rule's own filters. Validation keeps the total at most 10.
-func (r *DiscoveryRule) ExecutionFilters(now time.Time) []Filter {
-	var fs []Filter
-	add := func(key string, values ...string) { fs = append(fs, Filter{Key: key, Values: values}) }
-	if r.DocumentNamePrefix != "" {
-		add("DocumentNamePrefix", r.DocumentNamePrefix)
-	}
-	if len(r.Statuses) > 0 {
-		add("ExecutionStatus", r.Statuses...)
-	}
-	add("StartTimeAfter", now.Add(-r.Lookback).UTC().Format(time.RFC3339))
-	if r.TagKey != "" {
-		add("TagKey", r.TagKey)
-	}
-	if r.AutomationType != "" {
-		add("AutomationType", r.AutomationType)
-	}
-	return append(fs, r.Filters...)
-}
-
-// derivedFilters counts the filters a rule builds from its own keys.
+// derivedFilters counts the filters a rule builds from its own keys (see
+// discovery.Filters): StartTimeAfter always, DocumentNamePrefix,
+// ExecutionStatus, TagKey and AutomationType as far as it sets them.
 func derivedFilters(r *DiscoveryRule) int {
-	return len(r.ExecutionFilters(time.Time{})) - len(r.Filters)
+	n := 1
+	for _, set := range []bool{r.DocumentNamePrefix != "", len(r.Statuses) > 0, r.TagKey != "", r.AutomationType != ""} {
+		if set {
+			n++
+		}
+	}
+	return n
 }

@@ -25,16 +25,19 @@ type rule struct {
 	allowed []string // of the module's packages, relative to it
 }
 
-// rules are the arrows of the layout: the client side of SSM and the
-// exposition never depend on the collector, the exposition on nothing of
-// the module, and the collector on neither the commands nor the simulator.
+// rules are the arrows of the layout: the client side of SSM (transport
+// only) and the exposition never depend on the collector, the exposition
+// on nothing of the module, discovery (which executions a rule finds) on
+// the transport only, and the collector on neither the commands nor the
+// simulator.
 var rules = []rule{
 	{"internal/exposition", nil},
 	{"internal/ssmapi", []string{"config", "internal/contract"}},
 	{"internal/contract", nil},
 	{"config", nil},
+	{"internal/discovery", []string{"config", "internal/contract", "internal/ssmapi"}},
 	{"internal/events", []string{"config", "internal/contract", "internal/ssmapi"}},
-	{"collector", []string{"config", "internal/contract", "internal/events", "internal/exposition", "internal/ssmapi"}},
+	{"collector", []string{"config", "internal/contract", "internal/discovery", "internal/events", "internal/exposition", "internal/ssmapi"}},
 }
 
 // simulatorUsers are the only packages (besides itself) that may depend
@@ -120,9 +123,11 @@ func TestViolationsFindsWrongArrows(t *testing.T) {
 		{m("cmd/ssm_automation_exporter"), []string{m("collector"), m("internal/ssmsim")}},
 		{m("cmd/ssm_automation_bench"), []string{m("internal/ssmsim")}},
 		{m("internal/ssmapi"), []string{m("config"), m("internal/contract"), "github.com/aws/aws-sdk-go-v2/aws"}},
+		{m("internal/ssmapi"), []string{m("internal/discovery")}},
+		{m("internal/discovery"), []string{m("config"), m("internal/ssmapi"), m("collector")}},
 	}
 	got := violations(pkgs)
-	if len(got) != 6 {
-		t.Fatalf("%d violations, want 6 (one per forbidden arrow):\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 8 {
+		t.Fatalf("%d violations, want 8 (one per forbidden arrow):\n%s", len(got), strings.Join(got, "\n"))
 	}
 }

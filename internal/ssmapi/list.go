@@ -11,12 +11,12 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
 )
 
-// pageSize is the largest page the API allows.
-const pageSize = 50
+// PageSize is the largest page the API allows.
+const PageSize = 50
 
-// idBatch is the most ids one ExecutionId or ParentExecutionId filter may
-// carry.
-const idBatch = 10
+// IDsPerCall is the most ids one ExecutionId, ParentExecutionId or
+// StepExecutionId filter may carry: ten executions or steps a call.
+const IDsPerCall = 10
 
 // ErrRepeatedToken fails a listing whose next page token is the one just
 // sent: the paginator stops there (StopOnDuplicateToken), and what it
@@ -30,7 +30,7 @@ func repeated(sent, next *string) bool {
 // ListExecutions pages through DescribeAutomationExecutions.
 func ListExecutions(ctx context.Context, api API, filters []types.AutomationExecutionFilter) ([]types.AutomationExecutionMetadata, error) {
 	p := ssm.NewDescribeAutomationExecutionsPaginator(api, &ssm.DescribeAutomationExecutionsInput{
-		Filters: filters, MaxResults: aws.Int32(pageSize),
+		Filters: filters, MaxResults: aws.Int32(PageSize),
 	}, func(o *ssm.DescribeAutomationExecutionsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []types.AutomationExecutionMetadata
 	var sent *string
@@ -52,8 +52,8 @@ func ListExecutions(ctx context.Context, api API, filters []types.AutomationExec
 // call. Ids the API does not return are absent from the map.
 func ExecutionsByID(ctx context.Context, api API, ids []string) (map[string]*types.AutomationExecutionMetadata, error) {
 	out := make(map[string]*types.AutomationExecutionMetadata, len(ids))
-	for i := 0; i < len(ids); i += idBatch {
-		batch := ids[i:min(i+idBatch, len(ids))]
+	for i := 0; i < len(ids); i += IDsPerCall {
+		batch := ids[i:min(i+IDsPerCall, len(ids))]
 		list, err := ListExecutions(ctx, api, []types.AutomationExecutionFilter{{
 			Key: types.AutomationExecutionFilterKeyExecutionId, Values: batch,
 		}})
@@ -76,7 +76,7 @@ func ExecutionsByID(ctx context.Context, api API, ids []string) (map[string]*typ
 func EachStep(ctx context.Context, api API, id string, filters []config.Filter, each func(*types.StepExecution)) error {
 	in := &ssm.DescribeAutomationStepExecutionsInput{
 		AutomationExecutionId: aws.String(id),
-		MaxResults:            aws.Int32(pageSize),
+		MaxResults:            aws.Int32(PageSize),
 	}
 	for _, f := range filters {
 		in.Filters = append(in.Filters, types.StepExecutionFilter{

@@ -1,13 +1,13 @@
-package ssmapi
+package discovery
 
 import (
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 // TestRunningFiltersFallBackWhenARuleCannotListWarm checks which rules a
@@ -25,7 +25,7 @@ func TestRunningFiltersFallBackWhenARuleCannotListWarm(t *testing.T) {
 	}{
 		"plain":          {config.DiscoveryRule{DocumentNamePrefix: "AWS-", TagKey: "team"}, true},
 		"started before": {config.DiscoveryRule{Filters: []config.Filter{{Key: "StartTimeBefore", Values: []string{"2026-01-01T00:00:00Z"}}}}, true},
-		"statuses":       {config.DiscoveryRule{Statuses: nonTerminal}, false},
+		"statuses":       {config.DiscoveryRule{Statuses: ssmapi.NonTerminal}, false},
 		"current action": {config.DiscoveryRule{Filters: []config.Filter{{Key: "CurrentAction", Values: []string{"aws:sleep"}}}}, false},
 		"ten filters": {config.DiscoveryRule{DocumentNamePrefix: "AWS-", TagKey: "team", AutomationType: "Local",
 			Filters: append(ten, config.Filter{Key: "TargetResourceGroup", Values: []string{"g"}})}, false},
@@ -47,15 +47,5 @@ func TestRunningFiltersFallBackWhenARuleCannotListWarm(t *testing.T) {
 				t.Errorf("%s: %s is terminal", name, s)
 			}
 		}
-	}
-	// The terminal and the running statuses share out the SDK's values:
-	// each is in exactly one of the two lists.
-	for _, s := range types.AutomationExecutionStatus("").Values() {
-		if IsTerminal(string(s)) == slices.Contains(nonTerminal, string(s)) {
-			t.Errorf("status %s is in both lists or in neither", s)
-		}
-	}
-	if n := len(terminalStatuses) + len(nonTerminal); n != len(types.AutomationExecutionStatus("").Values()) {
-		t.Errorf("%d statuses in the two lists, the SDK has %d", n, len(types.AutomationExecutionStatus("").Values()))
 	}
 }

@@ -1,4 +1,4 @@
-package ssmapi
+package discovery
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package ssmapi
+package discovery
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
 // FullListingEvery is how often a rule lists its whole window although a
@@ -19,28 +20,7 @@ import (
 // late).
 const FullListingEvery = 10 * time.Minute
 
-// nonTerminal are the AutomationExecutionStatus values an execution can
-// still leave; ten, the most values one filter takes.
-var nonTerminal = []string{
-	"Pending", "InProgress", "Waiting", "Cancelling", "PendingApproval", "Approved", "Scheduled",
-	"RunbookInProgress", "PendingChangeCalendarOverride", "ChangeCalendarOverrideApproved",
-}
-
-// terminalStatuses are the other AutomationExecutionStatus values: after
-// them nothing changes. The two lists share out the service's values
-// (see the tests).
-var terminalStatuses = map[string]bool{
-	"Success": true, "Failed": true, "TimedOut": true, "Cancelled": true,
-	"Rejected": true, "CompletedWithSuccess": true, "CompletedWithFailure": true,
-	"ChangeCalendarOverrideRejected": true, "Exited": true,
-}
-
-// IsTerminal reports whether an execution or step status is final. A
-// status the service adds later counts as not final, so what has it is
-// fetched again rather than frozen.
-func IsTerminal(status string) bool { return terminalStatuses[status] }
-
-func terminal(s types.AutomationExecutionStatus) bool { return IsTerminal(string(s)) }
+func terminal(s types.AutomationExecutionStatus) bool { return ssmapi.IsTerminal(string(s)) }
 
 // Listing is what a rule's listings found: every execution in its window
 // that matches its filters (before children and the cap), and when the
@@ -56,8 +36,8 @@ type Listing struct {
 // less than FullListingEvery old, it asks only for what can have changed
 // (see warm), unless the whole window takes no more pages than the running
 // executions it holds plus one.
-func listRule(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time, last *Listing) (*Listing, error) {
-	sig := fmt.Sprint(*r)
+func listRule(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time, last *Listing) (*Listing, error) {
+	sig := signature(r)
 	base := discoveryFilters(r, now)
 	running, ok := runningFilters(r, base)
 	if ok && last != nil && last.sig == sig && !now.Before(last.full) && now.Sub(last.full) < FullListingEvery {
@@ -66,7 +46,7 @@ func listRule(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 			return next.warm(ctx, api, base, running, newest)
 		}
 	}
-	list, err := ListExecutions(ctx, api, base)
+	list, err := ssmapi.ListExecutions(ctx, api, base)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +56,7 @@ func listRule(ctx context.Context, api API, r *config.DiscoveryRule, now time.Ti
 }
 
 // pages is what listing n executions costs.
-func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
+func pages(n int) int { return max(1, (n+ssmapi.PageSize-1)/ssmapi.PageSize) }
 
 // aged is a copy of l without the executions started before cutoff (the
 // window's StartTimeAfter), with the number of those not terminal and the
@@ -122,7 +102,7 @@ func runningFilters(r *config.DiscoveryRule, base []types.AutomationExecutionFil
 		}
 	}
 	return append(slices.Clone(base), types.AutomationExecutionFilter{
-		Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: nonTerminal,
+		Key: types.AutomationExecutionFilterKeyExecutionStatus, Values: ssmapi.NonTerminal,
 	}), true
 }
 
@@ -131,12 +111,12 @@ func runningFilters(r *config.DiscoveryRule, base []types.AutomationExecutionFil
 // on, as StartTimeAfter takes whole seconds), and by id, ten a call, those
 // next holds as running that neither listing returned (they have ended, or
 // are gone).
-func (next *Listing) warm(ctx context.Context, api API, base, running []types.AutomationExecutionFilter, newest time.Time) (*Listing, error) {
-	listed, err := ListExecutions(ctx, api, running)
+func (next *Listing) warm(ctx context.Context, api ssmapi.API, base, running []types.AutomationExecutionFilter, newest time.Time) (*Listing, error) {
+	listed, err := ssmapi.ListExecutions(ctx, api, running)
 	if err != nil {
 		return nil, err
 	}
-	started, err := ListExecutions(ctx, api, startedSince(base, newest))
+	started, err := ssmapi.ListExecutions(ctx, api, startedSince(base, newest))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +134,7 @@ func (next *Listing) warm(ctx context.Context, api API, base, running []types.Au
 		}
 	}
 	slices.Sort(ended)
-	metas, err := ExecutionsByID(ctx, api, ended)
+	metas, err := ssmapi.ExecutionsByID(ctx, api, ended)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +201,10 @@ func (l *Listing) Execs() []*types.AutomationExecutionMetadata {
 // Of reports whether l was listed for the rule as it is configured now: a
 // reload that changes a rule's filters and keeps its name needs a listing
 // of its own.
-func (l *Listing) Of(r *config.DiscoveryRule) bool { return l != nil && l.sig == fmt.Sprint(*r) }
+func (l *Listing) Of(r *config.DiscoveryRule) bool { return l != nil && l.sig == signature(r) }
+
+// signature is what a listing is of: the rule, every field of it.
+func signature(r *config.DiscoveryRule) string { return fmt.Sprint(*r) }
 
 // Aged is l without the executions started before cutoff, the start of
 // the rule's window (to the second, as StartTimeAfter takes it).

@@ -1,4 +1,4 @@
-package ssmapi
+package discovery
 
 import (
 	"context"
@@ -10,17 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/config"
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
-
-// discoveryFilters turns a rule into DescribeAutomationExecutions filters.
-func discoveryFilters(r *config.DiscoveryRule, now time.Time) []types.AutomationExecutionFilter {
-	fs := r.ExecutionFilters(now)
-	out := make([]types.AutomationExecutionFilter, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, types.AutomationExecutionFilter{Key: types.AutomationExecutionFilterKey(f.Key), Values: f.Values})
-	}
-	return out
-}
 
 // Discovered is what one discovery rule found.
 type Discovered struct {
@@ -36,7 +27,7 @@ type Discovered struct {
 // what the rule's last successful listing returned (nil for none): from it,
 // a warm listing asks only for what can have changed (see listRule). The
 // Listing returned is the one to pass next time.
-func Discover(ctx context.Context, api API, r *config.DiscoveryRule, now time.Time, last *Listing) (Discovered, *Listing, error) {
+func Discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time, last *Listing) (Discovered, *Listing, error) {
 	l, err := listRule(ctx, api, r, now, last)
 	if err != nil {
 		return Discovered{Rule: r.Name}, nil, fmt.Errorf("discovery rule %s: %w", r.Name, err)
@@ -110,7 +101,7 @@ const maxDepth = 5
 
 // children lists the executions whose parent is in list, ten parents per
 // call, following grandchildren too.
-func children(ctx context.Context, api API, list []*types.AutomationExecutionMetadata) ([]*types.AutomationExecutionMetadata, error) {
+func children(ctx context.Context, api ssmapi.API, list []*types.AutomationExecutionMetadata) ([]*types.AutomationExecutionMetadata, error) {
 	seen := map[string]bool{}
 	var parents []string
 	for i := range list {
@@ -121,9 +112,9 @@ func children(ctx context.Context, api API, list []*types.AutomationExecutionMet
 	var out []*types.AutomationExecutionMetadata
 	for depth := 0; len(parents) > 0 && depth < maxDepth; depth++ {
 		var next []string
-		for i := 0; i < len(parents); i += idBatch {
-			batch := parents[i:min(i+idBatch, len(parents))]
-			children, err := ListExecutions(ctx, api, []types.AutomationExecutionFilter{{
+		for i := 0; i < len(parents); i += ssmapi.IDsPerCall {
+			batch := parents[i:min(i+ssmapi.IDsPerCall, len(parents))]
+			children, err := ssmapi.ListExecutions(ctx, api, []types.AutomationExecutionFilter{{
 				Key: types.AutomationExecutionFilterKeyParentExecutionId, Values: batch,
 			}})
 			if err != nil {

@@ -1,9 +1,8 @@
-package ssmapi
+package discovery
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -36,8 +35,7 @@ func TestDiscoveryKeepsNothingElseOfTheResponse(t *testing.T) {
 			TriggeredAlarms: []ssmsim.Alarm{{Name: "alarm-1", State: "ALARM"}},
 		})
 	}
-	sim := newSim(t, execs...)
-	api := sim.api(t, sim.clients(t, slog.New(slog.DiscardHandler)), "")
+	api := simAPI(t, execs...)
 	rule := &config.DiscoveryRule{Name: "all", Lookback: 48 * time.Hour, MaxExecutions: 1000}
 	ctx := context.Background()
 	d, l, err := Discover(ctx, api, rule, now, nil)
