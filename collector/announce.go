@@ -83,7 +83,7 @@ func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (id
 	for id := range followed {
 		old := ts.tracked[id]
 		fetched, seen := ts.fetchedAt[id]
-		if !read[id] || old != nil && old.settled {
+		if !read[id] || old != nil && old.ended {
 			continue // a listing gives its metadata; nothing of it can change
 		}
 		if old == nil || !seen || p.named(id, fetched) || now.Sub(fetched) >= p.resync {

@@ -20,8 +20,8 @@ import (
 // iterations Pending. So the delta lists only the steps started since the
 // newest start of the base (a StartTimeAfter filter, which no Pending step
 // matches), and fetches again by id, ten per call, the steps the base had
-// started but not finished; an open loop whose iteration is still running
-// is not fetched (see iterating). The steps the base had finished cannot
+// started but not ended; an open loop whose iteration is still running
+// is not fetched (see iterating). The steps the base had ended cannot
 // change. Those it had Pending that have not started are still Pending
 // while the execution runs; once it has ended, they are fetched by id too,
 // since an execution that ends may drop the steps it will not run. A step
@@ -73,7 +73,7 @@ type deltaPlan struct {
 // steps it had not started rather than run them: the estimate fetches them
 // all by id. Nothing started yet: nothing to list from.
 func planDelta(old []stepRec, status string) (p deltaPlan, ok bool) {
-	final := isTerminal(status)
+	ended := isTerminal(status)
 	var newest time.Time
 	for i := range old {
 		newest = maxTime(newest, old[i].start)
@@ -91,7 +91,7 @@ func planDelta(old []stepRec, status string) (p deltaPlan, ok bool) {
 			again++
 			continue
 		case isTerminal(s.status):
-		case !final && mayIterate(s):
+		case !ended && mayIterate(s):
 			p.loops = append(p.loops, i)
 		default:
 			p.open = append(p.open, s.id)
@@ -99,10 +99,10 @@ func planDelta(old []stepRec, status string) (p deltaPlan, ok bool) {
 		p.started++
 	}
 	firm, worst := callsByID(len(p.open)), callsByID(len(p.open)+len(p.loops))
-	if final && status != "Success" {
+	if ended && status != "Success" {
 		firm = callsByID(len(p.open) + notStarted)
 	}
-	if final {
+	if ended {
 		return p, !newest.IsZero() && 1+firm < pagesOf(p.started+again)
 	}
 	return p, !newest.IsZero() && (worst == 0 || 1+firm < pagesOf(len(old)))
@@ -122,7 +122,7 @@ func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 	if !ok {
 		return nil, false, nil
 	}
-	d := &delta{since: p.since, final: isTerminal(status), listed: map[string]bool{}, got: map[string]stepRec{}, iterating: map[string]bool{}}
+	d := &delta{since: p.since, ended: isTerminal(status), listed: map[string]bool{}, got: map[string]stepRec{}, iterating: map[string]bool{}}
 	f := append(slices.Clip(filters), config.Filter{Key: "StartTimeAfter", Values: []string{p.since.Format(time.RFC3339)}})
 	bad := false
 	err = ssmapi.EachStep(ctx, api, id, f, func(s *types.StepExecution) {
@@ -138,7 +138,7 @@ func deltaSteps(ctx context.Context, api ssmapi.API, id string, filters []config
 		return nil, false, err
 	}
 	ids := d.toFetch(old, p)
-	if d.final && callsByID(len(ids)) > pagesOf(p.started+len(d.started)) {
+	if d.ended && callsByID(len(ids)) > pagesOf(p.started+len(d.started)) {
 		return nil, false, nil // a whole listing costs less
 	}
 	for i := 0; i < len(ids); i += ssmapi.IDsPerCall {
@@ -170,7 +170,7 @@ func (d *delta) toFetch(old []stepRec, p deltaPlan) []string {
 		}
 	}
 	for i := range old {
-		if s := &old[i]; d.final && s.start.IsZero() && !d.listed[s.id] {
+		if s := &old[i]; d.ended && s.start.IsZero() && !d.listed[s.id] {
 			ids = append(ids, s.id)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 // delta is what the delta of one execution listed and fetched.
 type delta struct {
 	since     time.Time
-	final     bool               // the execution has ended
+	ended     bool               // the execution has ended
 	started   []stepRec          // listed: started since, oldest first
 	listed    map[string]bool    // the ids of started
 	got       map[string]stepRec // listed, or fetched by id
@@ -32,7 +32,7 @@ func (d *delta) merge(old []stepRec, maxSteps int) ([]stepRec, bool) {
 		switch {
 		case d.listed[s.id]:
 			// Listed again, or started since.
-		case s.start.IsZero() && d.final && fresh && !r.start.IsZero():
+		case s.start.IsZero() && d.ended && fresh && !r.start.IsZero():
 			return nil, false // started after the listing
 		case s.start.IsZero():
 			// Not started: appended last, below.
@@ -43,7 +43,7 @@ func (d *delta) merge(old []stepRec, maxSteps int) ([]stepRec, bool) {
 		case d.iterating[s.id] || isTerminal(s.status):
 			steps = append(steps, kept(s))
 		default:
-			return nil, false // not finished, and not found by id
+			return nil, false // not ended, and not found by id
 		}
 	}
 	steps = append(steps, d.started...)
@@ -52,7 +52,7 @@ func (d *delta) merge(old []stepRec, maxSteps int) ([]stepRec, bool) {
 		r, fresh := d.got[s.id]
 		switch {
 		case !s.start.IsZero() || d.listed[s.id]:
-		case !d.final:
+		case !d.ended:
 			steps = append(steps, kept(s)) // still Pending
 		case fresh:
 			steps = append(steps, r)
@@ -67,7 +67,7 @@ func (d *delta) merge(old []stepRec, maxSteps int) ([]stepRec, bool) {
 
 // unchanged reports whether merging what d got with old would give old
 // again: old holds the steps started before since, each unchanged or kept
-// (finished, or a loop still iterating), then the steps listed again, as
+// (ended, or a loop still iterating), then the steps listed again, as
 // listed, then those not started, still Pending while the execution runs,
 // fetched again unchanged once it has ended.
 func (d *delta) unchanged(old []stepRec) bool {
@@ -90,7 +90,7 @@ func (d *delta) unchanged(old []stepRec) bool {
 	for k := i + len(d.started); k < len(old); k++ {
 		s := &old[k]
 		r, fresh := d.got[s.id]
-		if !s.start.IsZero() || fresh != d.final || fresh && !sameStep(&r, s) {
+		if !s.start.IsZero() || fresh != d.ended || fresh && !sameStep(&r, s) {
 			return false
 		}
 	}

@@ -24,7 +24,7 @@ import (
 //   - every execution that no fetch confirmed within resync_interval, the
 //     safety net for lost events;
 //   - and lists each discovery rule at most once per resync_interval.
-// The executions no event named are kept as they are, like settled ones.
+// The executions no event named are kept as they are, like ended ones.
 // Otherwise (a queue down, or back since), the refresh polls as without
 // events, and once such a refresh succeeds the queue's events are trusted.
 
@@ -99,7 +99,7 @@ func (ts *targetState) listOrKeep(ctx context.Context, api ssmapi.API, r *config
 }
 
 // choose marks the executions a trusted refresh does not fetch: known,
-// not settled, named by no event since their last fetch, and fetched
+// not ended, named by no event since their last fetch, and fetched
 // within resync_interval. It records why it fetches the others.
 func (p *eventPlan) choose(ts *targetState, want []*wanted, now time.Time) {
 	if p == nil || !p.trusted {
@@ -110,7 +110,7 @@ func (p *eventPlan) choose(ts *targetState, want []*wanted, now time.Time) {
 	for _, w := range want {
 		old := ts.tracked[w.id]
 		switch fetched, ok := ts.fetchedAt[w.id]; {
-		case old != nil && old.settled:
+		case old != nil && old.ended:
 		case old == nil:
 			p.causes[w.id] = "resync" // found by a listing
 			if _, ok := p.announced[w.id]; ok {
@@ -163,7 +163,7 @@ func (ts *targetState) eventsDone(p *eventPlan, want []*wanted, f fetched, liste
 	for _, w := range want {
 		_, got := f.results[w.id]
 		switch old, seen := ts.fetchedAt[w.id]; {
-		case w.quiet || got && ts.tracked[w.id] != nil && ts.tracked[w.id].settled:
+		case w.quiet || got && ts.tracked[w.id] != nil && ts.tracked[w.id].ended:
 			next[w.id] = old // reused, not fetched
 		case got:
 			next[w.id] = now

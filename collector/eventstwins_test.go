@@ -355,7 +355,7 @@ func TestEventsClockSkew(t *testing.T) {
 // TestEventsQuietExecutionKeepsItsLastFetch checks that a running
 // execution no event named keeps the time of its last fetch in
 // execution_last_success_timestamp_seconds, so that a queue gone silent
-// shows as executions growing stale, while a settled one is as good as
+// shows as executions growing stale, while an ended one is as good as
 // fetched at every refresh.
 func TestEventsQuietExecutionKeepsItsLastFetch(t *testing.T) {
 	h := newEventsHarness(t, eventsScenario(), eventsConfig)

@@ -82,7 +82,7 @@ var families = []*family{
 			case !isTerminal(s.status):
 				return max(o.now.Sub(s.start).Seconds(), 0), true
 			}
-			return 0, false // finished without an end: no growing duration
+			return 0, false // ended without an end: no growing duration
 		}),
 	stepFamily("step_end_timestamp_seconds",
 		func(_ *seriesOut, s *stepRec) (float64, bool) { return epochSeconds(s.end), !s.end.IsZero() }),

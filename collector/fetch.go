@@ -16,7 +16,7 @@ import (
 
 // fetched is the outcome of fetching the wanted executions.
 type fetched struct {
-	results map[string]*tracked // fetched now, or settled and reused
+	results map[string]*tracked // fetched now, or ended and reused
 	gone    map[string]bool     // the API says they do not exist
 	// metas is the metadata read by id for the fetches (those no listing
 	// of this refresh gave).
@@ -25,14 +25,14 @@ type fetched struct {
 }
 
 // fetchAll fetches the step executions of every wanted execution that can
-// still change, at most max_concurrency at a time. Settled executions are
+// still change, at most max_concurrency at a time. Ended executions are
 // reused without a call.
 func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, apiCfg config.API, want []*wanted, now time.Time) fetched {
 	ts.mu.Lock()
 	old := ts.tracked
 	ts.mu.Unlock()
 	out := fetched{results: map[string]*tracked{}, gone: map[string]bool{}, ok: true}
-	needMeta := out.reuseSettled(want, old, now)
+	needMeta := out.reuseEnded(want, old, now)
 	metas, metaErr := ssmapi.ExecutionsByID(ctx, api, needMeta)
 	out.metas = metas
 	if metaErr != nil {
@@ -45,7 +45,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 		sem: make(chan struct{}, apiCfg.MaxConcurrency)}
 	var wg sync.WaitGroup
 	for _, w := range want {
-		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
+		if o := old[w.id]; o != nil && (o.ended || w.quiet) {
 			continue // reused above; out.results is written by the goroutines below
 		}
 		meta := w.meta
@@ -68,15 +68,15 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 	return out
 }
 
-// reuseSettled takes the settled executions of old as fetched now, and
+// reuseEnded takes the ended executions of old as fetched now, and
 // the quiet ones as they are, when they were last fetched; it returns the
 // ids of the others whose metadata the listing did not give.
-func (out *fetched) reuseSettled(want []*wanted, old map[string]*tracked, now time.Time) []string {
+func (out *fetched) reuseEnded(want []*wanted, old map[string]*tracked, now time.Time) []string {
 	var needMeta []string
 	for _, w := range want {
-		if o := old[w.id]; o != nil && (o.settled || w.quiet) {
+		if o := old[w.id]; o != nil && (o.ended || w.quiet) {
 			reused := *o
-			if o.settled {
+			if o.ended {
 				reused.lastSuccess = now // nothing can have changed: as good as fetched now
 			} // quiet: no event named it, but it was not fetched (see eventrefresh.go)
 			out.results[w.id] = &reused
@@ -187,7 +187,7 @@ func (ts *targetState) fetchOne(ctx context.Context, api ssmapi.API, w *wanted, 
 	if exec.id == "" {
 		exec.id = w.id
 	}
-	t := &tracked{exec: exec, steps: steps, settled: meta != nil && settled(&exec, steps), lastSuccess: now,
+	t := &tracked{exec: exec, steps: steps, ended: meta != nil && hasEnded(&exec, steps), lastSuccess: now,
 		exact: exact && n == 0 && badTimes == 0, filters: filterKey(w.filters)}
 	t.keepUnchanged(old)
 	if badTimes > 0 {

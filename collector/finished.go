@@ -11,19 +11,19 @@ const seenLimit = 200000
 type finishedCounter struct {
 	target string
 	agg    *aggregateMetrics
-	seen   *seenMemory // finished step and execution ids already counted
+	seen   *seenMemory // ended step and execution ids already counted
 }
 
 func newFinishedCounter(target string, limit int) *finishedCounter {
 	return &finishedCounter{target: target, agg: newAggregateMetrics(), seen: newSeenMemory(limit)}
 }
 
-// count counts what next holds that has finished and was not counted yet.
+// count counts what next holds that has ended and was not counted yet.
 // Not safe for concurrent use: the target's lock orders the calls.
 func (c *finishedCounter) count(next map[string]*tracked) {
 	for _, t := range next {
 		exec := seenKey{kind: seenExecution, id: t.exec.id}
-		if t.counted || t.settled && c.seen.has(exec) {
+		if t.counted || t.ended && c.seen.has(exec) {
 			continue // counted in full already
 		}
 		for i := range t.steps {
@@ -33,14 +33,14 @@ func (c *finishedCounter) count(next map[string]*tracked) {
 			c.seen.add(exec)
 			c.agg.execsFinished.WithLabelValues(c.target, t.exec.document, t.exec.status).Inc()
 		}
-		// A settled execution never changes: the flag, copied with it when
+		// An ended execution never changes: the flag, copied with it when
 		// it is reused, keeps it from being counted again even once the
 		// bounded memory of ids has forgotten it.
-		t.counted = t.settled
+		t.counted = t.ended
 	}
 }
 
-// step counts one step execution of t if it has finished and was not
+// step counts one step execution of t if it has ended and was not
 // counted yet.
 func (c *finishedCounter) step(t *tracked, s *stepRec) {
 	key := seenKey{kind: seenStep, id: s.id}
@@ -72,7 +72,7 @@ type seenKey struct {
 	id   string
 }
 
-// seenMemory remembers ids already counted as finished, bounded: the oldest
+// seenMemory remembers ids already counted as ended, bounded: the oldest
 // entries are forgotten first once it holds max ids.
 type seenMemory struct {
 	max   int

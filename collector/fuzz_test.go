@@ -199,7 +199,7 @@ func emitStep(t *testing.T, api *ssmapi.APIMetrics, in *stepInput, maxLen int) [
 	if exec.id == "" {
 		exec.id = idFailed // as fetchOne does: the id asked for
 	}
-	tr := &tracked{exec: exec, steps: []stepRec{step}, settled: settled(&exec, []stepRec{step}), lastSuccess: fixedNow}
+	tr := &tracked{exec: exec, steps: []stepRec{step}, ended: hasEnded(&exec, []stepRec{step}), lastSuccess: fixedNow}
 	ts.finished.count(map[string]*tracked{exec.id: tr})
 	tr.prepare(newInterner())
 

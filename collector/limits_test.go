@@ -140,7 +140,7 @@ func warmStepCalls(e *ssmsim.Execution) int {
 	for _, s := range e.Steps {
 		newest = maxTime(newest, s.StartTime)
 	}
-	since, final := newest.Truncate(time.Second), isTerminal(e.Status)
+	since, ended := newest.Truncate(time.Second), isTerminal(e.Status)
 	var listed, loops []*ssmsim.Step
 	started, open := 0, 0
 	for _, s := range e.Steps {
@@ -151,7 +151,7 @@ func warmStepCalls(e *ssmsim.Execution) int {
 			listed = append(listed, s)
 			continue
 		case isTerminal(s.Status):
-		case !final && s.Action == "aws:loop" && s.Status == "InProgress":
+		case !ended && s.Action == "aws:loop" && s.Status == "InProgress":
 			loops = append(loops, s)
 		default:
 			open++
@@ -167,15 +167,15 @@ func warmStepCalls(e *ssmsim.Execution) int {
 		}
 	}
 	firm, worst, whole, notStarted := callsByID(open), callsByID(open+len(loops)), pagesOf(len(e.Steps)), len(e.Steps)-started-len(listed)
-	if final && e.Status != "Success" {
+	if ended && e.Status != "Success" {
 		firm = callsByID(open + notStarted) // they were most likely dropped
 	}
 	switch {
-	case newest.IsZero(), final && 1+firm >= pagesOf(started+len(listed)), !final && worst > 0 && 1+firm >= whole:
+	case newest.IsZero(), ended && 1+firm >= pagesOf(started+len(listed)), !ended && worst > 0 && 1+firm >= whole:
 		return whole
-	case final && callsByID(byID+notStarted) > pagesOf(started+len(listed)):
+	case ended && callsByID(byID+notStarted) > pagesOf(started+len(listed)):
 		return pagesOf(len(listed)) + whole
-	case final:
+	case ended:
 		return pagesOf(len(listed)) + callsByID(byID+notStarted)
 	}
 	return pagesOf(len(listed)) + callsByID(byID)

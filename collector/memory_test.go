@@ -90,7 +90,7 @@ targets:
 	for _, x := range ts.current.execs {
 		steps += len(x.steps)
 		old := last.execs[slices.IndexFunc(last.execs, func(o *tracked) bool { return o.exec.id == x.exec.id })]
-		if !x.settled {
+		if !x.ended {
 			running++
 			if len(x.steps) > 0 && &x.steps[0] == &old.steps[0] {
 				shared++

@@ -151,13 +151,13 @@ func clearBadTimes(now time.Time, times ...*time.Time) int {
 	return n
 }
 
-// isTerminal reports whether a status is final (see ssmapi.IsTerminal).
+// isTerminal reports whether a status is terminal (see ssmapi.IsTerminal).
 func isTerminal(status string) bool { return ssmapi.IsTerminal(status) }
 
-// settled reports whether an execution can no longer change: it is in a
-// terminal status and none of its steps is still moving (a step left
-// Pending by a finished execution never runs).
-func settled(e *execRec, steps []stepRec) bool {
+// hasEnded reports whether an execution has ended, so that nothing of it
+// can change any more: it is in a terminal status and none of its steps
+// is still moving (a step left Pending by an ended execution never runs).
+func hasEnded(e *execRec, steps []stepRec) bool {
 	if !isTerminal(e.status) {
 		return false
 	}

@@ -107,7 +107,7 @@ targets:
 	defer cancel()
 	reg = scraped(t, h.exp.Scrape(ctx, nil))
 	if v, _ := value(t, reg, "ssm_automation_execution_steps", map[string]string{"execution_id": idFailed, "status": "Success"}); v != 0 {
-		t.Fatalf("after the reload the filter must apply to the settled execution too: %v successful steps", v)
+		t.Fatalf("after the reload the filter must apply to the ended execution too: %v successful steps", v)
 	}
 	if v, _ := value(t, reg, "ssm_automation_steps_finished_total", map[string]string{"step_name": "fix", "status": "Failed"}); v != 1 {
 		t.Fatalf("the refetch must not count again: %v", v)

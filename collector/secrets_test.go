@@ -120,7 +120,7 @@ func TestNoSecretsInMetricsOrLogs(t *testing.T) {
 			withLogger(t, h, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level})))
 			h.apply(t, secretsConfig)
 			var metrics string
-			for range 2 { // the second scrape reuses settled executions
+			for range 2 { // the second scrape reuses ended executions
 				metrics += scrapeText(t, h)
 			}
 			// The scrape did export the executions that carry the markers.

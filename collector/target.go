@@ -71,7 +71,7 @@ func newTargetState(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API, 
 
 // update applies a reloaded configuration. The counters and what they
 // counted stay; the tracked data stays too unless what is fetched, or how,
-// changed (another client, other step filters, other caps), since settled
+// changed (another client, other step filters, other caps), since ended
 // executions are never fetched again.
 func (ts *targetState) update(t config.ExpandedTarget, api ssmapi.API, apiCfg config.API) {
 	ts.mu.Lock()

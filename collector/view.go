@@ -14,8 +14,8 @@ import (
 type tracked struct {
 	exec        execRec
 	steps       []stepRec
-	settled     bool   // nothing about it can change any more
-	counted     bool   // settled, and its finished steps and itself are counted
+	ended       bool   // it has ended: nothing about it can change any more (see hasEnded)
+	counted     bool   // ended, and its ended steps and itself are counted
 	exact       bool   // steps are the whole listing: none cut, none without id or time cleared
 	filters     string // the step filters of that listing (filterKey)
 	lastSuccess time.Time
@@ -27,7 +27,7 @@ type tracked struct {
 	keptSteps    bool          // steps are those of the last fetch, prepared then
 }
 
-// prepared reports whether prepare ran on t (a reused settled execution
+// prepared reports whether prepare ran on t (a reused ended execution
 // keeps what it was prepared with).
 func (t *tracked) prepared() bool { return t.ready }
 
