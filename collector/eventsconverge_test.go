@@ -18,19 +18,8 @@ import (
 )
 
 // twinConfig has two targets watching the same executions: t1 follows the
-// queue, poll polls.
-const twinConfig = `
-targets:
-  - name: t1
-    region: us-east-1
-    endpoint: %%[1]s
-    discovery: [{name: all}]
-    events: {queue_url: "%s", resync_interval: 10m}
-  - name: poll
-    region: us-east-1
-    endpoint: %%[1]s
-    discovery: [{name: all}]
-`
+// queue, poll polls; both discover every execution (see twinRuleConfig).
+var twinConfig = strings.ReplaceAll(twinRuleConfig, "RULE", "{name: all}")
 
 // fleet is a generated set of executions, a third of them running.
 func fleet() []*ssmsim.Execution {

@@ -102,8 +102,8 @@ func TestEventsEqualPollingProperty(t *testing.T) {
 
 // startFamily starts, at the harness's clock, a running execution of
 // AWS-Patch and a child of it of another runbook, and publishes their
-// events, the child's first.
-func (h *eventsHarness) startFamily(n int) {
+// events, the child's first; it returns the child's id.
+func (h *eventsHarness) startFamily(n int) string {
 	parent := running(fmt.Sprintf("d%07d-0000-4000-8000-000000000000", n), 0)
 	child := running(fmt.Sprintf("e%07d-0000-4000-8000-000000000000", n), 0)
 	parent.StartTime, child.StartTime = h.clock, h.clock
@@ -112,6 +112,7 @@ func (h *eventsHarness) startFamily(n int) {
 		h.store.Put("123456789012", "us-east-1", e)
 		h.sim.PublishEvent(ssmsim.ExecutionEvent("123456789012", "us-east-1", e, h.clock))
 	}
+	return child.ID
 }
 
 // ghosts publishes the events of n executions that do not exist.

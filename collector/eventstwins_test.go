@@ -95,10 +95,6 @@ func (h *eventsHarness) endExecution(id, status string) {
 // is delivered, so at every scrape the two must export the same series,
 // the same counts of what each rule found and dropped, and the same up.
 func TestEventsEqualPollingScenarios(t *testing.T) {
-	const (
-		idParent = "a7777777-7777-4777-8777-777777777777"
-		idChild  = "a8888888-8888-4888-8888-888888888888"
-	)
 	cases := []struct {
 		name string
 		rule string
@@ -154,13 +150,8 @@ func TestEventsEqualPollingScenarios(t *testing.T) {
 		name: "children",
 		rule: "{name: fleet, document_name_prefix: AWS-, include_children: true}",
 		run: func(t *testing.T, h *eventsHarness, scrape func(string)) {
-			parent := running(idParent, 0)
-			parent.StartTime = h.clock
-			child := running(idChild, 0)
-			child.DocumentName, child.ParentExecutionID, child.StartTime = "Custom-Child", idParent, h.clock
-			h.store.Put("123456789012", "us-east-1", parent)
-			h.store.Put("123456789012", "us-east-1", child)
-			h.publishAll(t, idChild, idParent)
+			idChild := h.startFamily(0)
+			h.drain(t)
 			scrape("a parent and its child started")
 			h.endExecution(idChild, "Success")
 			h.publishAll(t, idChild)

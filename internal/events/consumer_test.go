@@ -144,12 +144,7 @@ func TestRedeliveryAfterFailedDelete(t *testing.T) {
 // sets the bucket of the loop that goes on reading.
 func TestQueueOwnBudget(t *testing.T) {
 	s := newSim(t, ssmsim.Options{})
-	q, ev := s.queue("budget", "us-east-1")
-	s.srv.Subscribe(account, "us-east-1", q)
-	for i := range 50 {
-		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
-		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
-	}
+	ev := s.backlog("budget", 50)
 	slow := api
 	slow.RequestsPerSecond, slow.Burst = 1, 1
 	ev.RequestsPerSecond, ev.Burst = 1000, 1000
@@ -231,12 +226,7 @@ func TestLastReceived(t *testing.T) {
 // queue's bucket.
 func TestQueueBudgetLimitsReads(t *testing.T) {
 	s := newSim(t, ssmsim.Options{})
-	q, ev := s.queue("slow", "us-east-1")
-	s.srv.Subscribe(account, "us-east-1", q)
-	for i := range 30 {
-		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
-		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
-	}
+	ev := s.backlog("slow", 30)
 	fast := api
 	fast.RequestsPerSecond, fast.Burst = 10000, 10000
 	ev.RequestsPerSecond, ev.Burst = 4, 1
@@ -250,4 +240,16 @@ func TestQueueBudgetLimitsReads(t *testing.T) {
 	if n := k.changes.Len(); n != 30 {
 		t.Errorf("%d executions marked, want 30", n)
 	}
+}
+
+// backlog is a queue of us-east-1 holding the events of n executions of
+// the account, one each.
+func (s *sim) backlog(name string, n int) config.Events {
+	q, ev := s.queue(name, "us-east-1")
+	s.srv.Subscribe(account, "us-east-1", q)
+	for i := range n {
+		id := strings.Replace(idA, "aaaaaaaaaaaa", "aaaaaaaaa"+strconv.Itoa(100+i), 1)
+		s.srv.PublishEvent(ssmsim.ExecutionEvent(account, "us-east-1", execution(id), time.Now()))
+	}
+	return ev
 }
