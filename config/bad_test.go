@@ -65,10 +65,10 @@ var badConfigs = []struct {
 		`line 7: targets[0].events.region: "us-east-1" is not the region of queue_url, eu-west-1`,
 		`line 8: targets[0].events.wait_time: must be whole seconds from 1s to 20s, got 0s`,
 		`line 9: targets[0].events.resync_interval: must be greater than 0 and at most 24h0m0s, got 0s`,
-		`line 10: targets[0].events.visibility_timeout: must be whole seconds from 0s to 12h0m0s, got 13h0m0s`,
+		`line 10: targets[0].events.visibility_timeout: must be whole seconds from 1s to 12h0m0s, got 13h0m0s`,
 		`line 15: targets[1].events.queue_url: "https://xxxxx@sqs.example.internal/q?x=1" ` + queueURLForm,
 		`line 16: targets[1].events.wait_time: must be whole seconds from 1s to 20s, got 1.5s`,
-		`line 17: targets[1].events.visibility_timeout: must be whole seconds from 0s to 12h0m0s, got -1s`,
+		`line 17: targets[1].events.visibility_timeout: must be whole seconds from 1s to 12h0m0s, got -1s`,
 		`line 22: targets[2].events.region: required: queue_url names no region and the target lists several regions`,
 		`line 27: targets[3].events.queue_url: "https://sqs.eu-west-1.amazonaws.com/123456789012/bad.name" ` + queueURLForm +
 			`; a queue name is 1 to 80 of letters, digits, - and _ (.fifo included)`,
@@ -80,6 +80,7 @@ var badConfigs = []struct {
 		`line 41: targets[5].events.max_messages: unknown key (valid: queue_url, region, wait_time, resync_interval, visibility_timeout, requests_per_second, burst)`,
 		`line 42: targets[5].events.requests_per_second: must be greater than 0, got 0`,
 		`line 43: targets[5].events.burst: must be at least 1, got 0`,
+		`line 44: targets[5].events.visibility_timeout: must be whole seconds from 1s to 12h0m0s, got 0s`,
 	}},
 	// Targets reading one queue agree on how; two queues of one name
 	// would be one queue label.

@@ -30,7 +30,9 @@ func (v *validator) events(t *Target, path string) {
 		v.add(ep+".region", "required: queue_url names no region and the target lists several regions")
 	}
 	v.seconds(ep+".wait_time", e.WaitTime, time.Second, maxWaitTime)
-	v.seconds(ep+".visibility_timeout", e.VisibilityTimeout, 0, maxVisibilityTimeout)
+	// 0s would make no difference: the SDK sends no VisibilityTimeout of
+	// 0, and the queue's own applies.
+	v.seconds(ep+".visibility_timeout", e.VisibilityTimeout, time.Second, maxVisibilityTimeout)
 	if v.isSet(ep+".resync_interval") && (e.ResyncInterval <= 0 || e.ResyncInterval > maxResyncInterval) {
 		v.add(ep+".resync_interval", "must be greater than 0 and at most %s, got %s", maxResyncInterval, e.ResyncInterval)
 	}

@@ -25,7 +25,7 @@ type Events struct {
 	// ResyncInterval bounds how long an execution goes unfetched without an
 	// event, and how often discovery rules list. Default 10m.
 	ResyncInterval time.Duration `yaml:"resync_interval"`
-	// VisibilityTimeout of the messages received, 0s to 12h; the queue's
+	// VisibilityTimeout of the messages received, 1s to 12h; the queue's
 	// own when unset (HasVisibilityTimeout false).
 	VisibilityTimeout    time.Duration `yaml:"visibility_timeout"`
 	HasVisibilityTimeout bool          `yaml:"-"`

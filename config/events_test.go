@@ -18,13 +18,13 @@ targets:
       queue_url: http://127.0.0.1:4580/123456789012/sim
       wait_time: 5s
       resync_interval: 2m
-      visibility_timeout: 0s
+      visibility_timeout: 45s
       requests_per_second: 200
       burst: 5
   - name: fleet
     regions: [eu-west-1, us-east-1]
     discovery: [{}]
-    events: {queue_url: "http://127.0.0.1:4580/123456789012/sim", region: eu-west-1, wait_time: 5s, visibility_timeout: 0s,
+    events: {queue_url: "http://127.0.0.1:4580/123456789012/sim", region: eu-west-1, wait_time: 5s, visibility_timeout: 45s,
       requests_per_second: 200, burst: 5}
   - name: one
     regions: [ap-south-1]
@@ -37,7 +37,7 @@ targets:
 
 // TestEventsDefaults checks the defaults of the events keys: the region
 // of an AWS queue URL, else the target's; 20s of long poll; a resync every
-// 10m; the queue's own visibility timeout unless one is set (0s too); a
+// 10m; the queue's own visibility timeout unless one is set; a
 // budget of 50 calls a second, 100 at once.
 func TestEventsDefaults(t *testing.T) {
 	c := mustParse(t, eventsConfig)
@@ -45,9 +45,9 @@ func TestEventsDefaults(t *testing.T) {
 		{QueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/ssm-events", Region: "us-east-1",
 			WaitTime: 20 * time.Second, ResyncInterval: 10 * time.Minute, RequestsPerSecond: 50, Burst: 100},
 		{QueueURL: "http://127.0.0.1:4580/123456789012/sim", Region: "eu-west-1",
-			WaitTime: 5 * time.Second, ResyncInterval: 2 * time.Minute, HasVisibilityTimeout: true, RequestsPerSecond: 200, Burst: 5},
+			WaitTime: 5 * time.Second, ResyncInterval: 2 * time.Minute, VisibilityTimeout: 45 * time.Second, HasVisibilityTimeout: true, RequestsPerSecond: 200, Burst: 5},
 		{QueueURL: "http://127.0.0.1:4580/123456789012/sim", Region: "eu-west-1",
-			WaitTime: 5 * time.Second, ResyncInterval: 10 * time.Minute, HasVisibilityTimeout: true, RequestsPerSecond: 200, Burst: 5},
+			WaitTime: 5 * time.Second, ResyncInterval: 10 * time.Minute, VisibilityTimeout: 45 * time.Second, HasVisibilityTimeout: true, RequestsPerSecond: 200, Burst: 5},
 		{QueueURL: "https://sqs-fips.us-east-2.amazonaws.com/123456789012/orders.fifo", Region: "us-east-2",
 			WaitTime: 20 * time.Second, ResyncInterval: 10 * time.Minute, RequestsPerSecond: 50, Burst: 100},
 		{},
