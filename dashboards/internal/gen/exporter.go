@@ -66,7 +66,21 @@ func exporterEvents() *dashboard.RowBuilder {
 				"an event announced a new one (announced), or no event within resync_interval (resync).", "short", 12, 8,
 			overTime("sum by (target, cause) (increase(ssm_automation_events_executions_refreshed_total{"+tg+"}[$__rate_interval]))",
 				"{{target}} {{cause}}")).
-			DrawStyle(common.GraphDrawStyleBars))
+			DrawStyle(common.GraphDrawStyleBars)).
+		WithPanel(newStat("Targets following their queue",
+			"1 when the target's last refresh trusted its queue and fetched only what its events named; 0 while it polls "+
+				"(its queue down, or back and not yet polled since). Up queues and targets at 0 for long: see the README's Events.", 6, 8,
+			instant("ssm_automation_events_following{"+tg+"}", "{{target}}")).
+			Mappings(valueText([3]string{"0", "Polling", "orange"}, [3]string{"1", "Following", "green"})).
+			ColorMode(common.BigValueColorModeBackground)).
+		WithPanel(newTimeseries("Time since the last event",
+			"Since the last message received from each queue (until the first, since the exporter began reading it). "+
+				"A queue that works but stays silent while executions run no longer receives the events: SSMAutomationEventsQueueSilent.", "s", 9, 8,
+			overTime("time() - ssm_automation_events_last_received_timestamp_seconds", "{{queue}}"))).
+		WithPanel(newTimeseries("Clock skew (AWS − exporter)",
+			"How far the service's clock was ahead of the exporter's at each target's last API answer, from its Date header (to the second). "+
+				"An event is compared with the fetches on the service's clock.", "s", 9, 8,
+			overTime("ssm_automation_exporter_clock_skew_seconds{"+tg+"}", "{{target}}")))
 }
 
 // exporterState is the top line and the scrapes: targets up, the
