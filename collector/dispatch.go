@@ -23,13 +23,13 @@ type turnResult struct {
 	v *view
 }
 
-// refresh refreshes the scrape's targets, at most maxRefreshes at a time
+// refreshTargets refreshes the scrape's targets, at most maxRefreshes at a time
 // across the exporter, the targets whose refresh started longest ago
 // first. It returns once all are done or at the deadline, with what is
 // known then: a target whose refresh runs on gives what it has fetched so
 // far over its last view (see answer); one whose refresh could not start
 // gives its last view, not up.
-func (s *Scrape) refresh(ctx context.Context) []scrapePart {
+func (s *Scrape) refreshTargets(ctx context.Context) []scrapePart {
 	views, stale := s.freshViews()
 	done := make(chan turnResult, len(stale))
 	dispatched := make(chan struct{})

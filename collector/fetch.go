@@ -41,7 +41,7 @@ func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, 
 	}
 	limits := cfg.Target.Limits
 	run := &fetchRun{ts: ts, ctx: ctx, api: api, old: old, now: now, out: &out,
-		maxSteps: limits.MaxStepsPerExecution, cut: ts.cutter(limits.MaxLabelLength),
+		maxSteps: limits.MaxStepsPerExecution, cut: labelCutter(limits.MaxLabelLength, ts.counters),
 		sem: make(chan struct{}, apiCfg.MaxConcurrency)}
 	var wg sync.WaitGroup
 	for _, w := range want {

@@ -178,7 +178,7 @@ func emitStep(t *testing.T, api *ssmapi.APIMetrics, in *stepInput, maxLen int) [
 	t.Helper()
 	now := func() time.Time { return fixedNow }
 	ts := &targetState{name: "t", counters: api.ForTarget("t"), finished: newFinishedCounter("t", 10)}
-	cut := ts.cutter(maxLen)
+	cut := labelCutter(maxLen, ts.counters)
 	step := stepFromSDK(in.sdkStep())
 	step.cutLabels(cut)
 	meta := &types.AutomationExecutionMetadata{

@@ -120,3 +120,16 @@ func sortedTracked(m map[string]*tracked) []*tracked {
 	sort.Slice(out, func(i, j int) bool { return out[i].exec.id < out[j].exec.id })
 	return out
 }
+
+// wanted is an execution this refresh must export, with the step filters
+// that apply to it and, when the listing already gave it, its metadata.
+type wanted struct {
+	id      string
+	filters []config.Filter
+	meta    *types.AutomationExecutionMetadata
+	static  bool
+	quiet   bool // no event named it since its last fetch: kept as it is (see eventrefresh.go)
+	// metaRead is set when the refresh read its metadata by id already
+	// (see prefetch): meta nil then means the API does not have it.
+	metaRead bool
+}

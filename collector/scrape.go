@@ -32,14 +32,14 @@ type scrapePart struct {
 // aggregateTemplate describes the per-target counters and histogram.
 var aggregateTemplate = newAggregateMetrics()
 
-// refreshed refreshes the targets once per scrape (see refresh), ending
+// refreshed refreshes the targets once per scrape (see refreshTargets), ending
 // early enough for the answer to be written by the deadline (see
 // writeCost), then writes the warnings due.
 func (s *Scrape) refreshed() []scrapePart {
 	s.once.Do(func() {
 		ctx, cancel := s.exp.cost.refreshContext(s.ctx, len(s.targets))
 		defer cancel()
-		s.parts = s.refresh(ctx)
+		s.parts = s.refreshTargets(ctx)
 		s.exp.warn.flush()
 	})
 	return s.parts

@@ -4,11 +4,13 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
-// cutter returns a function that shortens label values to max bytes
-// (on a rune boundary), counting each cut.
-func (ts *targetState) cutter(max int) func(string) string {
+// labelCutter returns a function that shortens label values to max bytes
+// (on a rune boundary), counting each cut in the target's counters.
+func labelCutter(max int, counters *ssmapi.TargetCounters) func(string) string {
 	return func(s string) string {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, "\uFFFD") // a label value must be UTF-8
@@ -16,7 +18,7 @@ func (ts *targetState) cutter(max int) func(string) string {
 		if len(s) <= max {
 			return s
 		}
-		ts.counters.Cut("label_length", 1)
+		counters.Cut("label_length", 1)
 		i := max
 		for i > 0 && s[i]&0xC0 == 0x80 {
 			i--
