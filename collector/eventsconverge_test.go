@@ -65,9 +65,15 @@ func (h *eventsHarness) advance(rnd *rand.Rand, one bool) int {
 // asks the queue what it still holds, visible, in flight or delayed.
 func (h *eventsHarness) drain(t *testing.T) {
 	t.Helper()
+	h.drainWithin(t, 10*time.Second)
+}
+
+// drainWithin is drain with a deadline of its own, for a backlog.
+func (h *eventsHarness) drainWithin(t *testing.T, d time.Duration) {
+	t.Helper()
 	c := ssmsim.SQSClient(context.Background(), h.url, "AKIDTEST", "us-east-1")
 	url := ssmsim.QueueURL(h.url, h.queue)
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(d)
 	for {
 		out, err := c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
 			QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
