@@ -33,11 +33,11 @@ import (
 // from the rules it keeps (see keepListing), and of the announced ones no
 // rule lists this refresh. On failure it reports false; the
 // announcements not read are put back for the next refresh.
-func (p *eventPlan) prefetch(ctx context.Context, ts *targetState, api ssmapi.API, t *config.Target, now time.Time) bool {
+func (p *eventPlan) prefetch(ctx context.Context, ts *targetState, api ssmapi.API, st *refreshStart) bool {
 	if p == nil || !p.trusted {
 		return true
 	}
-	ids, fresh := p.toRead(ts, t, now)
+	ids, fresh := p.toRead(st)
 	slices.Sort(ids)
 	metas, err := ssmapi.ExecutionsByID(ctx, api, ids)
 	p.metas = metas
@@ -60,18 +60,18 @@ func (p *eventPlan) prefetch(ctx context.Context, ts *targetState, api ssmapi.AP
 	return true
 }
 
-// toRead are the ids prefetch reads: those a kept rule or a static id
-// holds that are fetched (see choose), and the announced ones no rule
-// lists or follows (fresh), unless they overflowed: the rules then list.
-func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (ids, fresh []string) {
+// toRead are the ids prefetch reads: those a kept rule (see keepListing)
+// or a static id holds that the refresh fetches (see fetchCause), and the
+// announced ones no rule lists or follows (fresh), unless they
+// overflowed: the rules then list.
+func (p *eventPlan) toRead(st *refreshStart) (ids, fresh []string) {
 	followed := map[string]bool{}
 	read := map[string]bool{} // held by a kept rule, or static
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
+	t := st.cfg.Target
 	for i := range t.Discovery {
 		r := &t.Discovery[i]
-		last := ts.lastRules[r.Name]
-		keep := p.keepListing(last, r, now)
+		last := st.lastRules[r.Name]
+		keep := p.keepListing(last, r, st.now)
 		for _, id := range last.ids {
 			followed[id] = true
 			read[id] = read[id] || keep
@@ -81,13 +81,8 @@ func (p *eventPlan) toRead(ts *targetState, t *config.Target, now time.Time) (id
 		followed[e.ID], read[e.ID] = true, true
 	}
 	for id := range followed {
-		old := ts.tracked[id]
-		fetched, seen := ts.fetchedAt[id]
-		if !read[id] || old != nil && old.ended {
-			continue // a listing gives its metadata; nothing of it can change
-		}
-		if old == nil || !seen || p.named(id, fetched) || now.Sub(fetched) >= p.resync {
-			ids = append(ids, id)
+		if _, fetch := p.fetchCause(id, st); read[id] && fetch {
+			ids = append(ids, id) // else a listing gives its metadata, or the refresh does not fetch it
 		}
 	}
 	if p.relist {

@@ -56,8 +56,8 @@ type eventPlan struct {
 
 // eventPlan takes the target's changes and says how its refresh goes; nil
 // for a target that does not follow events.
-func (ts *targetState) eventPlan(cfg config.ExpandedTarget) *eventPlan {
-	ev := cfg.Target.Events
+func (ts *targetState) eventPlan(st *refreshStart) *eventPlan {
+	ev := st.cfg.Target.Events
 	ts.exp.mu.RLock()
 	c := ts.exp.events
 	ts.exp.mu.RUnlock()
@@ -71,9 +71,7 @@ func (ts *targetState) eventPlan(cfg config.ExpandedTarget) *eventPlan {
 	if up {
 		p.gen = gen
 	}
-	ts.mu.Lock()
-	p.trusted = up && gen == ts.eventsGen
-	ts.mu.Unlock()
+	p.trusted = up && gen == st.eventsGen
 	return p
 }
 
@@ -88,42 +86,55 @@ func (p *eventPlan) keepListing(last ruleResult, r *config.DiscoveryRule, now ti
 
 // listOrKeep runs a discovery rule, or keeps its last listing brought up
 // to date with what the events named (see kept).
-func (ts *targetState) listOrKeep(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time, p *eventPlan) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
-	last := ts.lastRule(r.Name)
+func (ts *targetState) listOrKeep(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, last ruleResult, now time.Time, p *eventPlan) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
+	last.stat.name = r.Name
 	if !p.keepListing(last, r, now) {
-		return ts.discover(ctx, api, r, now)
+		return ts.discover(ctx, api, r, last, now)
 	}
 	res, metas := p.kept(last, r, now)
 	ts.setLastRule(r.Name, res)
 	return res, metas, nil
 }
 
-// choose marks the executions a trusted refresh does not fetch: known,
-// not ended, named by no event since their last fetch, and fetched
-// within resync_interval. It records why it fetches the others.
-func (p *eventPlan) choose(ts *targetState, want []*wanted, now time.Time) {
+// choose marks the executions a trusted refresh does not fetch (see
+// fetchCause), and records why it fetches the others.
+func (p *eventPlan) choose(st *refreshStart, want []*wanted) {
 	if p == nil || !p.trusted {
 		return
 	}
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
 	for _, w := range want {
-		old := ts.tracked[w.id]
-		switch fetched, ok := ts.fetchedAt[w.id]; {
-		case old != nil && old.ended:
-		case old == nil:
-			p.causes[w.id] = "resync" // found by a listing
-			if _, ok := p.announced[w.id]; ok {
-				p.causes[w.id] = "announced"
-			}
-		case p.named(w.id, fetched):
-			p.causes[w.id] = "event"
-		case !ok || now.Sub(fetched) >= p.resync:
-			p.causes[w.id] = "resync"
-		default:
+		switch cause, fetch := p.fetchCause(w.id, st); {
+		case fetch:
+			p.causes[w.id] = cause
+		case !st.tracked[w.id].ended:
 			w.quiet = true
 		}
 	}
+}
+
+// fetchCause says whether a trusted refresh fetches an execution, and
+// why: one it has never fetched (resync, as a listing found it, or
+// announced, when an event announced it), one an event named since its
+// last fetch (event), one not fetched within resync_interval (resync). It
+// fetches neither one that has ended nor one that no event named since a
+// fetch within resync_interval.
+func (p *eventPlan) fetchCause(id string, st *refreshStart) (cause string, fetch bool) {
+	old := st.tracked[id]
+	fetched, seen := st.fetchedAt[id]
+	switch {
+	case old != nil && old.ended:
+		return "", false
+	case old == nil:
+		if _, ok := p.announced[id]; ok {
+			return "announced", true
+		}
+		return "resync", true
+	case p.named(id, fetched):
+		return "event", true
+	case !seen || st.now.Sub(fetched) >= p.resync:
+		return "resync", true
+	}
+	return "", false
 }
 
 // named reports whether an event named id since a fetch that started at

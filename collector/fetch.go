@@ -27,10 +27,7 @@ type fetched struct {
 // fetchAll fetches the step executions of every wanted execution that can
 // still change, at most max_concurrency at a time. Ended executions are
 // reused without a call.
-func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, apiCfg config.API, want []*wanted, now time.Time) fetched {
-	ts.mu.Lock()
-	old := ts.tracked
-	ts.mu.Unlock()
+func (ts *targetState) fetchAll(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, apiCfg config.API, want []*wanted, old map[string]*tracked, now time.Time) fetched {
 	out := fetched{results: map[string]*tracked{}, gone: map[string]bool{}, ok: true}
 	needMeta := out.reuseEnded(want, old, now)
 	metas, metaErr := ssmapi.ExecutionsByID(ctx, api, needMeta)

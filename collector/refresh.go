@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"time"
 
@@ -12,20 +13,43 @@ import (
 	"github.com/ssm-automation-exporter/ssm_automation_exporter/internal/ssmapi"
 )
 
+// refreshStart is what a refresh starts from, taken under the target's
+// lock: its configuration and client, the executions and listings of the
+// last refresh, and when each execution was last fetched. Nothing in it
+// changes while the refresh runs (a refresh replaces those maps, never
+// writes them; lastRules is a copy), so the refresh decides from it
+// without the lock.
+type refreshStart struct {
+	cfg       config.ExpandedTarget
+	api       ssmapi.API
+	apiCfg    config.API
+	now       time.Time
+	tracked   map[string]*tracked
+	fetchedAt map[string]time.Time
+	lastRules map[string]ruleResult
+	eventsGen uint64
+}
+
+// startState is the refreshStart of a refresh starting now.
+func (ts *targetState) startState() *refreshStart {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return &refreshStart{cfg: ts.cfg, api: ts.api, apiCfg: ts.apiCfg, now: ts.now(),
+		tracked: ts.tracked, fetchedAt: ts.fetchedAt, lastRules: maps.Clone(ts.lastRules), eventsGen: ts.eventsGen}
+}
+
 // refresh fetches what can have changed and publishes a new view.
 func (ts *targetState) refresh(ctx context.Context) *view {
 	start := time.Now()
-	ts.mu.Lock()
-	cfg, api, apiCfg := ts.cfg, ts.api, ts.apiCfg
-	ts.mu.Unlock()
+	st := ts.startState()
+	cfg, api, apiCfg, now := st.cfg, st.api, st.apiCfg, st.now
 	ctx = ssmapi.WithTarget(ctx, ts.counters)
-	now := ts.now()
-	plan := ts.eventPlan(cfg)
+	plan := ts.eventPlan(st)
 
-	want, rules, okDisc := ts.collectWanted(ctx, cfg, api, now, plan)
+	want, rules, okDisc := ts.collectWanted(ctx, st, plan)
 	ts.wantedNow(want)
-	plan.choose(ts, want, now)
-	f := ts.fetchAll(ctx, cfg, api, apiCfg, want, now)
+	plan.choose(st, want)
+	f := ts.fetchAll(ctx, cfg, api, apiCfg, want, st.tracked, now)
 	ok := okDisc && f.ok
 	ts.eventsDone(plan, want, f, okDisc, now)
 
@@ -60,8 +84,9 @@ func (ts *targetState) refresh(ctx context.Context) *view {
 
 // collectWanted gathers the executions to export: discovery rules first,
 // then the static ids (whose filters win when both name an execution).
-func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTarget, api ssmapi.API, now time.Time, plan *eventPlan) ([]*wanted, []ruleStat, bool) {
-	ok := plan.prefetch(ctx, ts, api, cfg.Target, now)
+func (ts *targetState) collectWanted(ctx context.Context, st *refreshStart, plan *eventPlan) ([]*wanted, []ruleStat, bool) {
+	cfg, api, now := st.cfg, st.api, st.now
+	ok := plan.prefetch(ctx, ts, api, st)
 	byID := map[string]*wanted{}
 	var order []*wanted
 	add := func(w *wanted) {
@@ -82,7 +107,7 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 	var rules []ruleStat
 	for i := range t.Discovery {
 		r := &t.Discovery[i]
-		res, metas, err := ts.listOrKeep(ctx, api, r, now, plan)
+		res, metas, err := ts.listOrKeep(ctx, api, r, st.lastRules[r.Name], now, plan)
 		if err != nil {
 			ok = false
 		}
@@ -101,11 +126,11 @@ func (ts *targetState) collectWanted(ctx context.Context, cfg config.ExpandedTar
 // discover runs one discovery rule, warm from its last successful listing.
 // When it fails, what the rule found the last time it succeeded stands in,
 // without metadata, and the next refresh lists warm from there.
-func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
-	d, listing, err := discovery.Discover(ctx, api, r, now, ts.lastRule(r.Name).listing)
+func (ts *targetState) discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, last ruleResult, now time.Time) (ruleResult, map[string]*types.AutomationExecutionMetadata, error) {
+	d, listing, err := discovery.Discover(ctx, api, r, now, last.listing)
 	if err != nil {
 		ts.fail(err, "discovery failed", "rule", r.Name)
-		return ts.lastRule(r.Name), nil, err // stale if error: what it found last time
+		return last, nil, err // stale if error: what it found last time
 	}
 	res, metas := ruleResultOf(d, listing, now)
 	ts.setLastRule(r.Name, res)

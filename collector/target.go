@@ -114,14 +114,6 @@ type ruleResult struct {
 	children []*types.AutomationExecutionMetadata
 }
 
-func (ts *targetState) lastRule(name string) ruleResult {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	r := ts.lastRules[name]
-	r.stat.name = name
-	return r
-}
-
 func (ts *targetState) setLastRule(name string, r ruleResult) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()

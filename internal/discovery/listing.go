@@ -259,3 +259,13 @@ func sameMetadata(a, b *types.AutomationExecutionMetadata) bool {
 			return aws.ToString(x.Name) == aws.ToString(y.Name) && x.State == y.State
 		})
 }
+
+// NewListing is the listing of r listed in full at when, holding ms: a
+// listing made of what was listed elsewhere.
+func NewListing(r *config.DiscoveryRule, when time.Time, ms []*types.AutomationExecutionMetadata) *Listing {
+	l := &Listing{sig: signature(r), full: when, execs: make(map[string]*types.AutomationExecutionMetadata, len(ms))}
+	for _, m := range ms {
+		l.execs[aws.ToString(m.AutomationExecutionId)] = Slim(m)
+	}
+	return l
+}

@@ -27,11 +27,7 @@ func meta(id, document, status, parent string, min int) *types.AutomationExecuti
 
 // listingOf is a listing of r holding ms, listed at now.
 func listingOf(r *config.DiscoveryRule, ms ...*types.AutomationExecutionMetadata) *Listing {
-	l := &Listing{sig: signature(r), full: now, execs: map[string]*types.AutomationExecutionMetadata{}}
-	for _, m := range ms {
-		l.execs[aws.ToString(m.AutomationExecutionId)] = m
-	}
-	return l
+	return NewListing(r, now, ms)
 }
 
 func ids(ms []*types.AutomationExecutionMetadata) []string {
