@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,8 +19,9 @@ import (
 )
 
 // targetState is everything the exporter keeps for one expanded target
-// across scrapes and reloads. Its refresh is in refresh.go and fetch.go,
-// the single refresh in flight in flight.go.
+// across scrapes and reloads. Its refresh is in refresh.go (with what it
+// fetches in fetch.go, and with events eventrefresh.go), the single
+// refresh in flight and what a scrape out of time answers in flight.go.
 type targetState struct {
 	name     string
 	counters *ssmapi.TargetCounters // the exporter's counters of the target
@@ -46,7 +48,7 @@ type targetState struct {
 	// which it succeeded, so a failed call hides nothing.
 	lastRules map[string]ruleResult
 	// changes are the executions events named since the last refresh
-	// took them (see events.go); kept across reloads.
+	// took them (see Offer); kept across reloads.
 	changes *events.Changes
 	// eventsGen is the generation of the queue at the target's last
 	// polling refresh that succeeded: its events are trusted while the
@@ -135,4 +137,39 @@ func (ts *targetState) fail(err error, msg string, args ...any) {
 	ts.counters.Failed(reason)
 	ts.logger.Debug(msg, append(args, "reason", reason, "err", err)...)
 	ts.warn.add(reason, ts.name, ssmapi.ErrorCode(err))
+}
+
+var _ events.Sink = (*targetState)(nil)
+
+// config is the target's configuration as the last reload left it.
+func (ts *targetState) config() config.ExpandedTarget {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.cfg
+}
+
+// Offer takes an event routed to the target (events.Sink): an execution
+// it follows is marked changed; a new one that a discovery rule may find
+// is announced, for the next refresh to look up; anything else is left.
+func (ts *targetState) Offer(ev events.Event) bool {
+	ts.mu.Lock()
+	_, known := ts.tracked[ev.ExecutionID]
+	t := ts.cfg.Target
+	ts.mu.Unlock()
+	if !t.Events.Enabled() {
+		return false // events turned off since the consumer took the route
+	}
+	if known || slices.ContainsFunc(t.Executions, func(x config.Execution) bool { return x.ID == ev.ExecutionID }) {
+		ts.changes.Mark(ev.ExecutionID, ev.Time)
+		return true
+	}
+	for i := range t.Discovery {
+		if discovery.MayFind(&t.Discovery[i], ev.ExecutionID, ev.Document) {
+			if !ts.changes.Announce(ev.ExecutionID, ev.Document, ev.Time) {
+				ts.counters.Cut("announced", 1) // the rules list at the next refresh instead
+			}
+			return true
+		}
+	}
+	return false
 }
