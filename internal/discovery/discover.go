@@ -49,9 +49,7 @@ func Discover(ctx context.Context, api ssmapi.API, r *config.DiscoveryRule, now 
 // follows events both end here, so that they keep the same executions.
 func Select(r *config.DiscoveryRule, parents, children []*types.AutomationExecutionMetadata) Discovered {
 	list := make([]*types.AutomationExecutionMetadata, 0, len(parents)+len(children))
-	list = append(list, parents...)
-	sortNewestFirst(list) // the parents first, in a fixed order
-	list = dedupeMetadata(append(list, children...))
+	list = dedupeMetadata(append(append(list, parents...), children...)) // a parent's copy first
 	sortNewestFirst(list)
 	d := Discovered{Rule: r.Name, Found: len(list), Children: children}
 	if len(list) > r.MaxExecutions {

@@ -207,10 +207,17 @@ func (l *Listing) Of(r *config.DiscoveryRule) bool { return l != nil && l.sig ==
 func signature(r *config.DiscoveryRule) string { return fmt.Sprint(*r) }
 
 // Aged is l without the executions started before cutoff, the start of
-// the rule's window (to the second, as StartTimeAfter takes it).
+// the rule's window (to the second, as StartTimeAfter takes it); l itself
+// when none has left the window, as a Listing is never changed.
 func (l *Listing) Aged(cutoff time.Time) *Listing {
-	next, _, _ := l.aged(cutoff.UTC().Truncate(time.Second))
-	return next
+	cutoff = cutoff.UTC().Truncate(time.Second)
+	for _, m := range l.execs {
+		if aws.ToTime(m.ExecutionStartTime).Before(cutoff) {
+			next, _, _ := l.aged(cutoff)
+			return next
+		}
+	}
+	return l
 }
 
 // Updated is l with what metadata read since (ExecutionsByID) tells, as
