@@ -107,10 +107,7 @@ type harness struct {
 func newHarness(t testing.TB, execs []*ssmsim.Execution, opts ssmsim.Options) *harness {
 	t.Helper()
 	ssmsim.SetTestEnv(t)
-	store := ssmsim.NewStore()
-	for _, e := range execs {
-		store.Put("123456789012", "us-east-1", e)
-	}
+	store := ssmsim.TestStore(execs...)
 	url, sim := ssmsim.NewTestServer(t, store, opts)
 	base := prometheus.NewRegistry()
 	m := ssmapi.NewAPIMetrics(base)

@@ -18,10 +18,7 @@ import (
 func simAPI(t *testing.T, execs ...*ssmsim.Execution) ssmapi.API {
 	t.Helper()
 	ssmsim.SetTestEnv(t)
-	store := ssmsim.NewStore()
-	for _, e := range execs {
-		store.Put("123456789012", "us-east-1", e)
-	}
+	store := ssmsim.TestStore(execs...)
 	url, _ := ssmsim.NewTestServer(t, store, ssmsim.Options{})
 	c, err := ssmapi.NewClients(context.Background(), ssmapi.NewAPIMetrics(prometheus.NewRegistry()), slog.New(slog.DiscardHandler))
 	if err != nil {

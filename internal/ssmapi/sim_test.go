@@ -26,10 +26,7 @@ type sim struct {
 func newSim(t *testing.T, execs ...*ssmsim.Execution) *sim {
 	t.Helper()
 	ssmsim.SetTestEnv(t)
-	store := ssmsim.NewStore()
-	for _, e := range execs {
-		store.Put("123456789012", "us-east-1", e)
-	}
+	store := ssmsim.TestStore(execs...)
 	url, _ := ssmsim.NewTestServer(t, store, ssmsim.Options{})
 	reg := prometheus.NewRegistry()
 	return &sim{url: url, reg: reg, metrics: NewAPIMetrics(reg)}

@@ -25,6 +25,16 @@ func NewTestServer(tb testing.TB, store *Store, opts Options) (url string, srv *
 	return ts.URL, srv
 }
 
+// TestStore is a store holding execs in the default account
+// (123456789012) and us-east-1, the region SetTestEnv sets.
+func TestStore(execs ...*Execution) *Store {
+	store := NewStore()
+	for _, e := range execs {
+		store.Put(defaultAccount, "us-east-1", e)
+	}
+	return store
+}
+
 // SetTestEnv points the SDK's default configuration chain at fixed test
 // credentials (access key AKIDTEST, secret "secret") in us-east-1, with no
 // shared configuration files and no instance metadata, for the duration
